@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: Apache-2.0
+if(LOTTERY_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// Entry point: parses the command line and hands over to one subcommand.
+#include "app/version.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+int main(int argc, char** argv) {
+  CLI::App cli{"Enclave Lottery: follows an on-chain lottery, serves players and operates its rounds.",
+               "lottery"};
+  cli.set_version_flag("--version", std::string("lottery ") + lottery::app::kVersion + " (" +
+                                        lottery::app::kRevision + ")");
+  cli.require_subcommand(0, 1);
+  cli.footer("Run 'lottery <command> --help' for the options of one command.");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  if (cli.get_subcommands().empty()) {
+    std::fputs(cli.help().c_str(), stdout);
+  }
+  return 0;
+}
