@@ -19,20 +19,28 @@ Result<Bytes> hex_decode(std::string_view text) noexcept {
   return out;
 }
 
+namespace {
+
+// Writes two lower-case digits per byte at `out`; callers size the string once.
+void write_hex(ByteView bytes, char* out) noexcept {
+  for (const std::uint8_t b : bytes) {
+    *out++ = detail::kHexDigits[b >> 4];
+    *out++ = detail::kHexDigits[b & 0x0f];
+  }
+}
+
+}  // namespace
+
 std::string hex_encode_bare(ByteView bytes) {
   std::string out(bytes.size() * 2, '0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = detail::kHexDigits[bytes[i] >> 4];
-    out[2 * i + 1] = detail::kHexDigits[bytes[i] & 0x0f];
-  }
+  write_hex(bytes, out.data());
   return out;
 }
 
 std::string hex_encode(ByteView bytes) {
-  std::string out;
-  out.reserve(2 + bytes.size() * 2);
-  out += "0x";
-  out += hex_encode_bare(bytes);
+  std::string out(2 + bytes.size() * 2, '0');
+  out[1] = 'x';
+  write_hex(bytes, out.data() + 2);
   return out;
 }
 
