@@ -40,7 +40,8 @@ void BM_HexEncode(benchmark::State& state) {
 BENCHMARK(BM_HexEncode)->Arg(32)->Arg(1024);
 
 void BM_HexDecode(benchmark::State& state) {
-  const std::string text = lottery::eth::hex_encode(pattern_bytes(static_cast<std::size_t>(state.range(0))));
+  const std::string text =
+      lottery::eth::hex_encode(pattern_bytes(static_cast<std::size_t>(state.range(0))));
   for (auto _ : state) {
     auto bytes = lottery::eth::hex_decode(text);
     benchmark::DoNotOptimize(bytes);
@@ -51,9 +52,10 @@ BENCHMARK(BM_HexDecode)->Arg(32)->Arg(1024);
 
 void BM_U256FromDec(benchmark::State& state) {
   // A typical wei amount and the 78-digit maximum.
-  const std::string text = state.range(0) == 0
-                               ? "1500000000000000000"
-                               : "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+  const std::string text =
+      state.range(0) == 0
+          ? "1500000000000000000"
+          : "115792089237316195423570985008687907853269984665640564039457584007913129639935";
   for (auto _ : state) {
     auto value = lottery::eth::u256_from_dec(text);
     benchmark::DoNotOptimize(value);

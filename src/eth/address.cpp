@@ -20,8 +20,10 @@ Result<Address> parse_address(std::string_view text) noexcept {
   Address address{*decoded};
 
   const std::string_view digits = text.substr(2);
-  const bool has_lower = std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'a' && c <= 'f'; });
-  const bool has_upper = std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'A' && c <= 'F'; });
+  const bool has_lower =
+      std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'a' && c <= 'f'; });
+  const bool has_upper =
+      std::any_of(digits.begin(), digits.end(), [](char c) { return c >= 'A' && c <= 'F'; });
   // EIP-55: a single-case address carries no checksum; mixed case must match exactly.
   if (has_lower && has_upper && to_checksum(address) != text) {
     return make_error_code(Errc::kBadChecksum);
@@ -29,7 +31,9 @@ Result<Address> parse_address(std::string_view text) noexcept {
   return address;
 }
 
-std::string to_lower_hex(const Address& address) { return hex_encode(address.bytes); }
+std::string to_lower_hex(const Address& address) {
+  return hex_encode(address.bytes);
+}
 
 std::string to_checksum(const Address& address) {
   std::string lower = hex_encode_bare(address.bytes);
@@ -54,7 +58,8 @@ Address address_from_public_key(const std::array<std::uint8_t, 64>& xy) noexcept
 
 }  // namespace lottery::eth
 
-std::size_t std::hash<lottery::eth::Address>::operator()(const lottery::eth::Address& a) const noexcept {
+std::size_t std::hash<lottery::eth::Address>::operator()(
+    const lottery::eth::Address& a) const noexcept {
   // Addresses are hash outputs, so any 8 of their bytes are already well mixed.
   std::size_t h = 0;
   std::memcpy(&h, a.bytes.data(), std::min(sizeof(h), a.bytes.size()));

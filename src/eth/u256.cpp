@@ -102,11 +102,14 @@ Result<U256> u256_from_hex(std::string_view text) noexcept {
 Result<U256> u256_from_be(ByteView bytes) noexcept {
   if (bytes.size() > 32) return make_error_code(Errc::kOverflow);
   Hash32 be{};
-  std::copy(bytes.begin(), bytes.end(), be.begin() + static_cast<std::ptrdiff_t>(32 - bytes.size()));
+  std::copy(bytes.begin(), bytes.end(),
+            be.begin() + static_cast<std::ptrdiff_t>(32 - bytes.size()));
   return from_be32(be);
 }
 
-std::string u256_to_dec(const U256& value) { return value.str(); }
+std::string u256_to_dec(const U256& value) {
+  return value.str();
+}
 
 std::string u256_to_quantity(const U256& value) {
   const Hash32 be = u256_to_be32(value);
@@ -129,7 +132,8 @@ Hash32 u256_to_be32(const U256& value) noexcept {
   const auto len = static_cast<std::size_t>(end - tmp.data());
   Hash32 out{};
   const std::size_t n = std::min<std::size_t>(len, 32);
-  std::copy(tmp.data() + (len - n), tmp.data() + len, out.begin() + static_cast<std::ptrdiff_t>(32 - n));
+  std::copy(tmp.data() + (len - n), tmp.data() + len,
+            out.begin() + static_cast<std::ptrdiff_t>(32 - n));
   return out;
 }
 

@@ -34,10 +34,8 @@ TEST(EthError, SpecificMessages) {
     const char* fragment;
   };
   const Case cases[] = {
-      {Errc::kMissingHexPrefix, "0x"},
-      {Errc::kOddHexLength, "odd"},
-      {Errc::kBadChecksum, "EIP-55"},
-      {Errc::kLeadingZeros, "leading zeros"},
+      {Errc::kMissingHexPrefix, "0x"}, {Errc::kOddHexLength, "odd"},
+      {Errc::kBadChecksum, "EIP-55"},  {Errc::kLeadingZeros, "leading zeros"},
       {Errc::kOverflow, "too large"},
   };
   for (const auto& c : cases) {

@@ -68,7 +68,8 @@ TEST(U256, BoundaryValuesInAllForms) {
     const Bytes minimal = u256_to_be_minimal(*from_dec);
     const std::string be_hex = std::string(b.be32).substr(2);
     const auto first_nonzero = be_hex.find_first_not_of('0');
-    const std::size_t want_len = first_nonzero == std::string::npos ? 0 : (64 - first_nonzero + 1) / 2;
+    const std::size_t want_len =
+        first_nonzero == std::string::npos ? 0 : (64 - first_nonzero + 1) / 2;
     EXPECT_EQ(minimal.size(), want_len);
     EXPECT_EQ(*u256_from_be(minimal), *from_dec);
   }
@@ -77,7 +78,8 @@ TEST(U256, BoundaryValuesInAllForms) {
 TEST(U256, ArithmeticAgreesWithBoundaries) {
   const U256 two64 = *u256_from_dec("18446744073709551616");
   EXPECT_EQ(two64, U256(1) << 64);
-  const U256 max = *u256_from_dec("115792089237316195423570985008687907853269984665640564039457584007913129639935");
+  const U256 max = *u256_from_dec(
+      "115792089237316195423570985008687907853269984665640564039457584007913129639935");
   EXPECT_EQ(max, ~U256(0));
   EXPECT_EQ(max + 1, U256(0));  // wraps like the EVM
 }
@@ -103,10 +105,14 @@ TEST(U256, FromDecRejectsWithExactError) {
       {"01", Errc::kLeadingZeros},
       {"0001000", Errc::kLeadingZeros},
       // 2^256 and beyond.
-      {"115792089237316195423570985008687907853269984665640564039457584007913129639936", Errc::kOverflow},
-      {"115792089237316195423570985008687907853269984665640564039457584007913129640000", Errc::kOverflow},
-      {"999999999999999999999999999999999999999999999999999999999999999999999999999999", Errc::kOverflow},
-      {"1157920892373161954235709850086879078532699846656405640394575840079131296399350", Errc::kOverflow},
+      {"115792089237316195423570985008687907853269984665640564039457584007913129639936",
+       Errc::kOverflow},
+      {"115792089237316195423570985008687907853269984665640564039457584007913129640000",
+       Errc::kOverflow},
+      {"999999999999999999999999999999999999999999999999999999999999999999999999999999",
+       Errc::kOverflow},
+      {"1157920892373161954235709850086879078532699846656405640394575840079131296399350",
+       Errc::kOverflow},
       {std::string(200, '9'), Errc::kOverflow},
   };
   for (const auto& c : cases) {
@@ -118,7 +124,8 @@ TEST(U256, FromDecRejectsWithExactError) {
 }
 
 TEST(U256, FromDecAccepts78DigitsBelowMax) {
-  const std::string s = "100000000000000000000000000000000000000000000000000000000000000000000000000000";
+  const std::string s =
+      "100000000000000000000000000000000000000000000000000000000000000000000000000000";
   ASSERT_EQ(s.size(), 78U);
   const auto v = u256_from_dec(s);
   ASSERT_TRUE(v);
