@@ -12,6 +12,7 @@ import {
   decodeFunctionResult,
   encodeDeployData,
   encodeFunctionData,
+  getAddress,
   type Abi,
   type Address,
   type Hex,
@@ -179,7 +180,7 @@ export class Lottery {
     const { receipt } = await chain.send(from, null, data);
     assert.equal(receipt.status, "0x1", "deployment failed");
     assert.ok(receipt.contractAddress);
-    return new Lottery(chain, receipt.contractAddress);
+    return new Lottery(chain, getAddress(receipt.contractAddress));
   }
 
   async read<T = unknown>(functionName: string, args: unknown[] = []): Promise<T> {

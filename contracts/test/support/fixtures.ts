@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeDeployData, encodeFunctionData, type Abi, type Address, type Hex } from "viem";
+import { decodeFunctionResult, encodeDeployData, encodeFunctionData, getAddress, type Abi, type Address, type Hex } from "viem";
 import type { Chain, TxOptions, TxResult } from "./chain.ts";
 
 const require = createRequire(import.meta.url);
@@ -55,7 +55,13 @@ export class Fixture {
     const { receipt } = await chain.send(from, null, encodeDeployData({ abi: art.abi, bytecode: art.bytecode, args }));
     assert.equal(receipt.status, "0x1");
     assert.ok(receipt.contractAddress);
-    return new Fixture(chain, receipt.contractAddress, art.abi);
+    return new Fixture(chain, getAddress(receipt.contractAddress), art.abi);
+  }
+
+  async read<T = unknown>(functionName: string, args: unknown[] = []): Promise<T> {
+    const data = encodeFunctionData({ abi: this.abi, functionName, args });
+    const raw = await this.chain.rpc<Hex>("eth_call", [{ to: this.address, data }, "latest"]);
+    return decodeFunctionResult({ abi: this.abi, functionName, data: raw }) as T;
   }
 
   async call(from: Address, functionName: string, args: unknown[] = [], opts: TxOptions = {}): Promise<TxResult> {
