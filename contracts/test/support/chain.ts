@@ -106,6 +106,19 @@ export class Chain {
     await this.rpc("anvil_impersonateAccount", [addr]);
   }
 
+  /// Queues a transaction without waiting for a block (for use with `evm_setAutomine false`).
+  async sendQueued(from: Address, to: Address, data: Hex, value = 0n, gas = kDefaultGas): Promise<Hex> {
+    const txn: Record<string, string> = { from, to, data, gas: `0x${gas.toString(16)}` };
+    if (value) txn.value = `0x${value.toString(16)}`;
+    return this.rpc<Hex>("eth_sendTransaction", [txn]);
+  }
+
+  async receipt(hash: Hex): Promise<Receipt> {
+    const receipt = await this.rpc<Receipt | null>("eth_getTransactionReceipt", [hash]);
+    assert.ok(receipt, `no receipt for ${hash}`);
+    return receipt;
+  }
+
   /// Sends a transaction from an unlocked (or impersonated) account and returns its receipt
   /// (relies on automine).
   async send(from: Address, to: Address | null, data: Hex, opts: TxOptions = {}): Promise<TxResult> {
