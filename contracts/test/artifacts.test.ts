@@ -91,7 +91,7 @@ test("every SPEC §2 function exists with its exact signature, mutability and ou
 });
 
 test("getRound() names the struct fields in SPEC order and getConfig() names its outputs", () => {
-  const names = functions.get("getRound()")!.outputs[0] as { components: { name: string }[] };
+  const names = functions.get("getRound()")!.outputs[0] as { components: readonly { name?: string }[] };
   assert.deepEqual(
     names.components.map((c) => c.name),
     ["roundId", "startTime", "endTime", "minDrawTime", "maxDrawTime", "totalPot", "participantCount", "winner",

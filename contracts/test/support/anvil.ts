@@ -34,6 +34,9 @@ export interface AnvilInstance {
   port: number;
   pid: number;
   chainId: number;
+  /// Funded dev accounts and their private keys, in Anvil's order (from its start-up banner).
+  accounts: string[];
+  privateKeys: string[];
   /// Sends SIGTERM to the PID, waits for exit (SIGKILL after 5 s). Safe to call twice.
   stop(): Promise<void>;
 }
@@ -89,6 +92,23 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
       resolve(true);
     });
   });
+}
+
+/// Reads the "Available Accounts" and "Private Keys" sections Anvil prints before listening.
+export function parseBanner(banner: string): { accounts: string[]; privateKeys: string[] } {
+  const section = (title: string): string[] => {
+    const start = banner.indexOf(title);
+    if (start < 0) return [];
+    const lines = banner.slice(start).split("\n").slice(2);
+    const out: string[] = [];
+    for (const line of lines) {
+      const m = /^\((\d+)\) (0x[0-9a-fA-F]+)/.exec(line.trim());
+      if (m) out.push(m[2]);
+      else if (out.length > 0 || line.trim() !== "") break;
+    }
+    return out;
+  };
+  return { accounts: section("Available Accounts"), privateKeys: section("Private Keys") };
 }
 
 /// Starts Anvil with `--port 0` (the OS picks a free port, Anvil prints it), then polls
@@ -159,7 +179,8 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilInsta
       if (Date.now() > deadline) throw new Error(`anvil at ${rpcUrl} did not answer eth_chainId`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    return { rpcUrl, wsUrl: `ws://127.0.0.1:${port}`, port, pid, chainId, stop };
+    const { accounts, privateKeys } = parseBanner(output);
+    return { rpcUrl, wsUrl: `ws://127.0.0.1:${port}`, port, pid, chainId, accounts, privateKeys, stop };
   } catch (err) {
     await stop();
     throw err;

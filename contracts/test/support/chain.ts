@@ -159,8 +159,11 @@ export class Chain {
 export function decodeLogs(logs: Receipt["logs"], abi: Abi = lotteryAbi): DecodedEvent[] {
   return logs.map((log) => {
     try {
-      const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics });
-      return { eventName: decoded.eventName as string, args: (decoded.args ?? {}) as Record<string, unknown>, address: log.address };
+      const decoded = decodeEventLog({ abi, data: log.data, topics: log.topics }) as {
+        eventName: string;
+        args?: Record<string, unknown>;
+      };
+      return { eventName: decoded.eventName, args: decoded.args ?? {}, address: log.address };
     } catch {
       return { eventName: "unknown", args: {}, address: log.address };
     }
