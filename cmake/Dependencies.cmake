@@ -2,6 +2,9 @@
 # System dependencies, all from Debian packages installed by scripts/setup.sh.
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)
+if(LOTTERY_STATIC)
+  set(Boost_USE_STATIC_LIBS ON)
+endif()
 find_package(Boost 1.81 REQUIRED COMPONENTS json url system)
 find_package(OpenSSL 3 REQUIRED)
 find_package(PkgConfig REQUIRED)
