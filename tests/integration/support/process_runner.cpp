@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "process_runner.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <system_error>
+#include <unistd.h>
+
+#include <array>
+
+extern char** environ;
+
+namespace lottery::integration {
+namespace {
+
+[[noreturn]] void throw_errno(int code, const char* what) {
+  throw std::system_error(code, std::generic_category(), what);
+}
+
+/// Owns one file descriptor so every early exit closes it.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) noexcept : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const noexcept { return fd_; }
+  void reset() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  int* out_ptr() noexcept { return &fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Pipe {
+  Fd read;
+  Fd write;
+};
+
+void make_pipe(Pipe& p) {
+  std::array<int, 2> fds{-1, -1};
+  // O_CLOEXEC: other children spawned concurrently must not inherit our ends, or they would keep
+  // the pipe open and our reader would never see EOF.
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) throw_errno(errno, "pipe2");
+  *p.read.out_ptr() = fds[0];
+  *p.write.out_ptr() = fds[1];
+}
+
+/// posix_spawn attribute/action objects with guaranteed destruction.
+struct SpawnSetup {
+  posix_spawn_file_actions_t actions{};
+  SpawnSetup() {
+    if (const int rc = ::posix_spawn_file_actions_init(&actions); rc != 0) {
+      throw_errno(rc, "posix_spawn_file_actions_init");
+    }
+  }
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+  ~SpawnSetup() { ::posix_spawn_file_actions_destroy(&actions); }
+};
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return -1;
+}
+
+}  // namespace
+
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  if (argv.empty()) throw std::invalid_argument("run_process: empty argv");
+
+  Pipe out_pipe;
+  Pipe err_pipe;
+  make_pipe(out_pipe);
+  make_pipe(err_pipe);
+
+  SpawnSetup setup;
+  auto check = [](int rc, const char* what) {
+    if (rc != 0) throw_errno(rc, what);
+  };
+  check(::posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0),
+        "posix_spawn_file_actions_addopen");
+  check(::posix_spawn_file_actions_adddup2(&setup.actions, out_pipe.write.get(), STDOUT_FILENO),
+        "posix_spawn_file_actions_adddup2");
+  check(::posix_spawn_file_actions_adddup2(&setup.actions, err_pipe.write.get(), STDERR_FILENO),
+        "posix_spawn_file_actions_adddup2");
+
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  // posix_spawn takes char* const[] for historical reasons; it does not modify the strings.
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  pid_t pid = -1;
+  if (const int rc = ::posix_spawn(&pid, argv[0].c_str(), &setup.actions, nullptr, args.data(), environ);
+      rc != 0) {
+    throw_errno(rc, ("posix_spawn " + argv[0]).c_str());
+  }
+  // Our copies of the write ends must go, or the reads below would never reach EOF.
+  out_pipe.write.reset();
+  err_pipe.write.reset();
+
+  ProcessResult result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::array<char, 16384> buffer{};
+  bool out_open = true;
+  bool err_open = true;
+  while (out_open || err_open) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    std::array<pollfd, 2> fds{};
+    nfds_t count = 0;
+    if (out_open) fds[count++] = pollfd{out_pipe.read.get(), POLLIN, 0};
+    if (err_open) fds[count++] = pollfd{err_pipe.read.get(), POLLIN, 0};
+    const int ready = ::poll(fds.data(), count, static_cast<int>(left.count()));
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      const int saved = errno;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      throw_errno(saved, "poll");
+    }
+    for (nfds_t i = 0; i < count; ++i) {
+      if (fds[i].revents == 0) continue;
+      const bool is_out = fds[i].fd == out_pipe.read.get();
+      const ssize_t n = ::read(fds[i].fd, buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        (is_out ? out_open : err_open) = false;
+        continue;
+      }
+      (is_out ? result.out : result.err).append(buffer.data(), static_cast<std::size_t>(n));
+    }
+  }
+
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw_errno(errno, "waitpid");
+  }
+  result.exit_code = decode_status(status);
+  return result;
+}
+
+std::string format_command(const std::vector<std::string>& argv) {
+  std::string text;
+  for (const auto& arg : argv) {
+    if (!text.empty()) text += ' ';
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789_-+=./:,@%") == std::string::npos;
+    if (plain) {
+      text += arg;
+      continue;
+    }
+    text += '\'';
+    for (const char c : arg) {
+      if (c == '\'') {
+        text += "'\\''";
+      } else {
+        text += c;
+      }
+    }
+    text += '\'';
+  }
+  return text;
+}
+
+}  // namespace lottery::integration
