@@ -11,6 +11,9 @@ pragma solidity 0.8.28;
 ///  - Payments are pushed with a small gas stipend; a failed push is credited to
 ///    `pendingWithdrawals` so no recipient can block a draw or refund (pull fallback).
 ///  - The participant cap bounds every loop (draw walk, refund loop, getParticipantsWithBets).
+///    Refunds are paid in batches of REFUND_BATCH_SIZE so even a round full of hostile recipients
+///    (each failed push costs a fresh storage slot) stays far below the EIP-7825 per-transaction
+///    gas cap; larger rounds are finished with `continueRefund`.
 ///  - Config changes are only allowed between rounds so a running round's rules never change.
 contract Lottery {
     enum RoundState {
@@ -39,9 +42,10 @@ contract Lottery {
 
     /// @notice Commission cap in basis points (10%).
     uint256 public constant MAX_COMMISSION_RATE = 1000;
-    /// @notice Hard upper bound for `maxParticipants`; keeps the worst-case refund below the
-    /// EIP-7825 per-transaction gas cap (2^24) even when every participant burns its full stipend.
+    /// @notice Hard upper bound for `maxParticipants` (bounds the draw walk and the views).
     uint256 public constant MAX_PARTICIPANTS_LIMIT = 500;
+    /// @notice Most stakes returned by one transaction; the rest via `continueRefund(roundId)`.
+    uint256 public constant REFUND_BATCH_SIZE = 250;
     /// @notice Gas forwarded with a pushed payment (the EVM adds its 2300 stipend on top).
     uint256 public constant PAYMENT_GAS_STIPEND = 10_000;
     /// @notice The draw window opens this long after `endTime`.
@@ -65,6 +69,8 @@ contract Lottery {
 
     /// @notice ETH owed to an address whose pushed payment failed (and the publisher's commission).
     mapping(address => uint256) public pendingWithdrawals;
+    /// @notice How many participants of a REFUNDED round have had their stake returned (or credited).
+    mapping(uint256 => uint256) public refundProgress;
 
     uint256 private currentRoundId;
     mapping(uint256 => Round) private rounds;
@@ -111,6 +117,8 @@ contract Lottery {
     event Withdrawn(address indexed to, uint256 amount, uint256 timestamp);
     /// @notice `amount` was added to `pendingWithdrawals[to]` (commission, or a payment `to` rejected).
     event WithdrawalCredited(address indexed to, uint256 amount, uint256 timestamp);
+    /// @notice A refund batch ended with `remaining` stakes still to return; call `continueRefund`.
+    event RefundsPending(uint256 indexed roundId, uint256 refunded, uint256 remaining, uint256 timestamp);
 
     // ---------------------------------------------------------------- modifiers
 
@@ -292,6 +300,15 @@ contract Lottery {
         }
     }
 
+    /// @notice Anyone may return the next batch of stakes of a REFUNDED round whose refund did not fit
+    /// in one transaction (only rounds with more than REFUND_BATCH_SIZE participants).
+    function continueRefund(uint256 roundId) external nonReentrant {
+        Round storage r = rounds[roundId];
+        require(r.state == RoundState.REFUNDED, "Round not refunded");
+        require(refundProgress[roundId] < r.participantCount, "Refund complete");
+        refundBatch(roundId, r.participantCount);
+    }
+
     /// @notice Pays out everything credited to the caller in `pendingWithdrawals`.
     function withdraw() external nonReentrant {
         uint256 amount = pendingWithdrawals[msg.sender];
@@ -454,18 +471,35 @@ contract Lottery {
         revert("Winner not found");
     }
 
-    /// @dev Marks the round REFUNDED, opens the next round, then returns every stake.
+    /// @dev Marks the round REFUNDED, opens the next round, then returns the first batch of stakes.
     function closeWithRefund(Round storage r, string memory reason) private {
         uint256 id = r.roundId;
+        uint256 n = r.participantCount;
         setState(r, RoundState.REFUNDED);
-        emit RoundRefunded(id, r.totalPot, r.participantCount, reason, block.timestamp);
+        emit RoundRefunded(id, r.totalPot, n, reason, block.timestamp);
         openNextRound(RoundState.REFUNDED);
+        if (n > 0) {
+            refundBatch(id, n);
+        }
+    }
+
+    /// @dev Returns stakes [refundProgress, refundProgress + REFUND_BATCH_SIZE) of round `id`.
+    /// Progress is stored before paying so a re-entrant path could never pay twice.
+    function refundBatch(uint256 id, uint256 n) private {
+        uint256 from = refundProgress[id];
+        uint256 to = from + REFUND_BATCH_SIZE;
+        if (to > n) {
+            to = n;
+        }
+        refundProgress[id] = to;
         address[] storage list = roundParticipants[id];
         mapping(address => uint256) storage stakes = roundBets[id];
-        uint256 n = list.length;
-        for (uint256 i = 0; i < n; ++i) {
+        for (uint256 i = from; i < to; ++i) {
             address player = list[i];
             pay(player, stakes[player]);
+        }
+        if (to < n) {
+            emit RefundsPending(id, to, n - to, block.timestamp);
         }
     }
 

@@ -44,6 +44,10 @@ const kFunctions: [string, string, string[]][] = [
   ["placeBet()", "payable", []],
   ["refundExpiredRound()", "nonpayable", []],
   ["withdraw()", "nonpayable", []],
+  ["continueRefund(uint256)", "nonpayable", []],
+  ["refundProgress(uint256)", "view", ["uint256"]],
+  ["MAX_PARTICIPANTS_LIMIT()", "view", ["uint256"]],
+  ["REFUND_BATCH_SIZE()", "view", ["uint256"]],
   ["getMinBetAmount()", "view", ["uint256"]],
   ["getRound()", "view", [kRoundTuple]],
   ["getLastRound()", "view", [kRoundTuple]],
@@ -123,6 +127,7 @@ const kEvents: [string, string][] = [
   ["OperatorUpdated", "event OperatorUpdated(address indexed oldOperator, address indexed newOperator, uint256 timestamp)"],
   ["Withdrawn", "event Withdrawn(address indexed to, uint256 amount, uint256 timestamp)"],
   ["WithdrawalCredited", "event WithdrawalCredited(address indexed to, uint256 amount, uint256 timestamp)"],
+  ["RefundsPending", "event RefundsPending(uint256 indexed roundId, uint256 refunded, uint256 remaining, uint256 timestamp)"],
 ];
 
 function fullEventSignature(e: AbiEvent): string {

@@ -205,6 +205,64 @@ describe("participant cap", () => {
 });
 
 /// Selector-only calldata for a raw call to a fixture.
+describe("large refunds are paid in bounded batches", () => {
+  async function impersonatedPlayers(n: number, base: bigint): Promise<Address[]> {
+    const players: Address[] = [];
+    for (let i = 1; i <= n; ++i) players.push(`0x${(base + BigInt(i)).toString(16).padStart(40, "0")}` as Address);
+    await Promise.all(
+      players.map(async (p) => {
+        await s.chain.setBalance(p, ether("1"));
+        await s.chain.impersonate(p);
+      }),
+    );
+    return players;
+  }
+
+  test("300 participants: 250 in the refund, the rest via continueRefund by anyone", async () => {
+    const lottery = await deployLottery(s);
+    assert.equal(await lottery.read("REFUND_BATCH_SIZE"), 250n);
+    const players = await impersonatedPlayers(300, 0xbeef0000n);
+    const t = await nextTime(s);
+    await s.chain.setNextTimestamp(t);
+    for (const p of players) await lottery.bet(p, kMinBet);
+    await lottery.expectRevert(s.players[0], "continueRefund", [1n], "Round not refunded");
+    const before = await Promise.all(players.map((p) => s.chain.balance(p)));
+    const r = await lottery.write(s.operator, "refundRound");
+    assert.deepEqual(eventList(r.events).at(-1), {
+      name: "RefundsPending",
+      args: { roundId: 1n, refunded: 250n, remaining: 50n, timestamp: r.timestamp },
+    });
+    assert.equal(await lottery.read("refundProgress", [1n]), 250n);
+    assert.equal(await s.chain.balance(players[249]), before[249] + kMinBet, "first batch paid");
+    assert.equal(await s.chain.balance(players[250]), before[250], "second batch not yet");
+    // the lottery is not held up meanwhile
+    assert.deepEqual([(await lottery.getRound()).roundId, (await lottery.getRound()).state], [2n, RoundState.WAITING]);
+    await lottery.bet(s.players[0], kMinBet);
+
+    const c = await lottery.write(s.players[5], "continueRefund", [1n]);
+    assert.deepEqual(c.events.map((e) => e.eventName), [], "no credits, no pending refunds: no events");
+    assert.equal(await lottery.read("refundProgress", [1n]), 300n);
+    for (const [i, p] of players.entries()) assert.equal(await s.chain.balance(p), before[i] + kMinBet);
+    await lottery.expectRevert(s.players[5], "continueRefund", [1n], "Refund complete");
+    assert.equal(await s.chain.balance(lottery.address), kMinBet, "only round 2's bet is left");
+  });
+
+  test("a batch of 250 gas-burning contracts stays far below the EIP-7825 transaction cap", async () => {
+    const lottery = await deployLottery(s);
+    const t = await nextTime(s);
+    await s.chain.setNextTimestamp(t);
+    for (let i = 0; i < 250; ++i) {
+      const burner = await Fixture.deploy(s.chain, s.players[0], "GasBurningPlayer", [lottery.address]);
+      await burner.call(s.players[0], "bet", [], { value: kMinBet });
+    }
+    const round = await lottery.getRound();
+    const r = await lottery.write(s.players[1], "refundExpiredRound", [], { at: round.maxDrawTime + 1n });
+    assert.equal(r.events.filter((e) => e.eventName === "WithdrawalCredited").length, 250);
+    assert.ok(r.gasUsed < 16_777_216n, `hostile refund batch used ${r.gasUsed} gas`);
+    assert.equal(await lottery.read("refundProgress", [1n]), 250n);
+  });
+});
+
 function encodeCall(signature: string): Hex {
   return keccak256(toHex(signature)).slice(0, 10) as Hex;
 }

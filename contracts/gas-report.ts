@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: Apache-2.0
+// Measures the gas of placeBet, drawWinner and the refunds at 2, 50 and the cap (500) of
+// participants on a fresh Anvil, and prints a Markdown section. With --write it replaces the
+// "## Contract gas" section of docs/benchmarks.md (creating the file if needed).
+//
+//   node --import tsx contracts/gas-report.ts [--write]
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Address } from "viem";
+import { startAnvil } from "./test/support/anvil.ts";
+import { Chain, ether, Lottery } from "./test/support/chain.ts";
+import { Fixture } from "./test/support/fixtures.ts";
+
+const kSizes = [2, 50, 500];
+const kMinBet = ether("0.001");
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+let addressCounter = 0n;
+async function freshPlayers(chain: Chain, n: number): Promise<Address[]> {
+  const out: Address[] = [];
+  for (let i = 0; i < n; ++i) {
+    addressCounter += 1n;
+    out.push(`0x${(0x9a5000000000n + addressCounter).toString(16).padStart(40, "0")}` as Address);
+  }
+  await Promise.all(
+    out.map(async (p) => {
+      await chain.setBalance(p, ether("10"));
+      await chain.impersonate(p);
+    }),
+  );
+  return out;
+}
+
+interface Row {
+  participants: number;
+  firstBet: bigint;
+  newPlayerBet: bigint;
+  repeatBet: bigint;
+  draw: bigint;
+  drawLastWins: bigint;
+  refundRound: bigint;
+  refundExpired: bigint;
+}
+
+async function main(): Promise<void> {
+  const write = process.argv.includes("--write");
+  const anvil = await startAnvil({ accounts: 3 });
+  try {
+    const chain = new Chain(anvil.rpcUrl);
+    const [publisher] = await chain.accounts();
+    const rows: Row[] = [];
+
+    /// A round with n participants betting the minimum; returns the gas of the bets.
+    async function fill(lottery: Lottery, players: Address[], lastStake = kMinBet) {
+      const t = (await chain.latestTimestamp()) + 10n;
+      const first = await lottery.bet(players[0], kMinBet, t);
+      let newPlayer = 0n;
+      for (let i = 1; i < players.length; ++i) {
+        const r = await lottery.bet(players[i], i === players.length - 1 ? lastStake : kMinBet);
+        newPlayer = r.gasUsed; // the last new participant: the most expensive position
+      }
+      const repeat = await lottery.bet(players[0], kMinBet);
+      return { start: t, first: first.gasUsed, newPlayer, repeat: repeat.gasUsed };
+    }
+
+    for (const n of kSizes) {
+      const row = { participants: n } as Row;
+      // draw with equal stakes
+      {
+        const lottery = await Lottery.deploy(chain, publisher, 500n);
+        const b = await fill(lottery, await freshPlayers(chain, n));
+        Object.assign(row, { firstBet: b.first, newPlayerBet: b.newPlayer, repeatBet: b.repeat });
+        row.draw = (await lottery.write(publisher, "drawWinner", [], { at: b.start + 185n })).gasUsed;
+      }
+      // draw where the walk almost surely runs to the last participant (it holds ~all the stake)
+      {
+        const lottery = await Lottery.deploy(chain, publisher, 500n);
+        const b = await fill(lottery, await freshPlayers(chain, n), ether("5"));
+        row.drawLastWins = (await lottery.write(publisher, "drawWinner", [], { at: b.start + 185n })).gasUsed;
+      }
+      {
+        const lottery = await Lottery.deploy(chain, publisher, 500n);
+        const b = await fill(lottery, await freshPlayers(chain, n));
+        row.refundRound = (await lottery.write(publisher, "refundRound", [], { at: b.start + 200n })).gasUsed;
+      }
+      {
+        const lottery = await Lottery.deploy(chain, publisher, 500n);
+        const b = await fill(lottery, await freshPlayers(chain, n));
+        row.refundExpired = (await lottery.write(publisher, "refundExpiredRound", [], { at: b.start + 361n })).gasUsed;
+      }
+      rows.push(row);
+      process.stderr.write(`measured ${n} participants\n`);
+    }
+
+    // Worst case: the cap filled with contracts that burn their whole payment stipend.
+    let hostileRefund = 0n;
+    {
+      const lottery = await Lottery.deploy(chain, publisher, 500n);
+      const t = (await chain.latestTimestamp()) + 10n;
+      await chain.setNextTimestamp(t);
+      for (let i = 0; i < 500; ++i) {
+        const burner = await Fixture.deploy(chain, publisher, "GasBurningPlayer", [lottery.address]);
+        await burner.call(publisher, "bet", [], { value: kMinBet });
+      }
+      const round = await lottery.getRound();
+      hostileRefund = (await lottery.write(publisher, "refundExpiredRound", [], { at: round.maxDrawTime + 1n })).gasUsed;
+    }
+
+    // Single-participant paths and withdraw.
+    const lottery = await Lottery.deploy(chain, publisher, 500n);
+    const [solo] = await freshPlayers(chain, 1);
+    const t = (await chain.latestTimestamp()) + 10n;
+    await lottery.bet(solo, kMinBet, t);
+    const insufficient = (await lottery.write(publisher, "drawWinner", [], { at: t + 185n })).gasUsed;
+    const startRound = (await lottery.write(publisher, "startRound")).gasUsed;
+    const closeEmpty = (await lottery.write(publisher, "refundExpiredRound", [], { at: (await lottery.getRound()).endTime + 1n })).gasUsed;
+    const two = await freshPlayers(chain, 2);
+    const t2 = (await chain.latestTimestamp()) + 10n;
+    await lottery.bet(two[0], kMinBet, t2);
+    await lottery.bet(two[1], kMinBet, t2 + 1n);
+    await lottery.write(publisher, "drawWinner", [], { at: t2 + 185n });
+    const withdraw = (await lottery.write(publisher, "withdraw")).gasUsed;
+
+    const fmt = (g: bigint) => g.toLocaleString("en-US");
+    const lines = [
+      "## Contract gas",
+      "",
+      "Gas used by `contracts/Lottery.sol` (solc 0.8.28, optimizer 200 runs, evmVersion cancun) on Anvil 1.7.1,",
+      "players are funded EOAs betting the minimum (0.001 ETH). Regenerate with:",
+      "",
+      "```",
+      "node --import tsx contracts/gas-report.ts --write",
+      "```",
+      "",
+      "| participants | first bet (starts round) | bet by a new participant | repeat bet | `drawWinner` (equal stakes) | `drawWinner` (last participant wins) | `refundRound` | `refundExpiredRound` |",
+      "|---:|---:|---:|---:|---:|---:|---:|---:|",
+      ...rows.map(
+        (r) =>
+          `| ${r.participants} | ${fmt(r.firstBet)} | ${fmt(r.newPlayerBet)} | ${fmt(r.repeatBet)} | ${fmt(r.draw)} | ${fmt(r.drawLastWins)} | ${fmt(r.refundRound)} | ${fmt(r.refundExpired)} |`,
+      ),
+      "",
+      "| other path | gas |",
+      "|---|---:|",
+      `| \`drawWinner\` with 1 participant (refund: insufficient participants) | ${fmt(insufficient)} |`,
+      `| \`startRound\` | ${fmt(startRound)} |`,
+      `| \`refundExpiredRound\` closing an empty round after \`endTime\` | ${fmt(closeEmpty)} |`,
+      `| \`withdraw\` (publisher commission) | ${fmt(withdraw)} |`,
+      `| \`refundExpiredRound\` with 500 contracts that burn their whole payment stipend (worst case) | ${fmt(hostileRefund)} |`,
+      "",
+      "Every loop is bounded by `maxParticipants` (default and hard limit 500): the worst case above stays",
+      "under the EIP-7825 per-transaction cap of 16,777,216 gas. \"Bet by a new participant\" is the cost",
+      "for the last new player to join (storage for the player's list slot and stake); repeat bets only",
+      "update the stake and the pot.",
+      "",
+    ];
+    const section = lines.join("\n");
+    process.stdout.write(section);
+    if (write) {
+      const path = join(repoRoot, "docs", "benchmarks.md");
+      let doc = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n\n";
+      const start = doc.indexOf("## Contract gas");
+      if (start >= 0) {
+        const rest = doc.slice(start + 1);
+        const next = rest.search(/^## /m);
+        const end = next >= 0 ? start + 1 + next : doc.length;
+        doc = doc.slice(0, start) + section + (end < doc.length ? "\n" + doc.slice(end) : "");
+      } else {
+        doc = doc.replace(/\n*$/, "\n\n") + section;
+      }
+      writeFileSync(path, doc);
+      process.stderr.write(`updated ${path}\n`);
+    }
+  } finally {
+    await anvil.stop();
+  }
+}
+
+await main();
