@@ -33,6 +33,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <stdexcept>
+#include <thread>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -740,6 +743,259 @@ TEST(EthOracle, SignedTransactionsMatchCastMktx) {
       EXPECT_EQ(to_checksum(key.address()), wallet.out()) << context << "\n" << wallet.describe();
     }
   }
+}
+
+// ---- Anvil ---------------------------------------------------------------------------------------
+
+/// Anvil's first dev account (from its well-known test mnemonic): public knowledge, test use only.
+constexpr const char* kDevKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr std::uint64_t kAnvilChainId = 31337;
+
+/// A throw-away Anvil on a free port with automatic mining off, so the test decides when blocks
+/// are made. Stopped by PID and its temp dir removed when this goes out of scope.
+class AnvilNode {
+ public:
+  AnvilNode() {
+    std::string dir_template =
+        (std::filesystem::temp_directory_path() / "lottery-oracle-XXXXXX").string();
+    if (::mkdtemp(dir_template.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = dir_template;
+    process_ = std::make_unique<integration::BackgroundProcess>(
+        std::vector<std::string>{tool_path("anvil"), "--host", "127.0.0.1", "--port", "0",
+                                 "--chain-id", std::to_string(kAnvilChainId), "--no-mining"},
+        (dir_ / "anvil.log").string());
+    // Port 0 lets the kernel choose; Anvil prints the port it got.
+    const std::string marker = "Listening on 127.0.0.1:";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
+      const std::string log = process_->read_log();
+      if (const auto at = log.find(marker); at != std::string::npos) {
+        const auto end = log.find_first_not_of("0123456789", at + marker.size());
+        if (end != std::string::npos) {
+          url_ = "http://127.0.0.1:" + log.substr(at + marker.size(), end - at - marker.size());
+          return;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("anvil did not start; log:\n" + process_->read_log());
+  }
+  AnvilNode(const AnvilNode&) = delete;
+  AnvilNode& operator=(const AnvilNode&) = delete;
+  ~AnvilNode() {
+    process_->stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  const std::string& url() const noexcept { return url_; }
+  std::string log() const { return process_->read_log(); }
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<integration::BackgroundProcess> process_;
+  std::string url_;
+};
+
+/// The address a contract created by `sender` with `nonce` gets: keccak256(rlp([sender, nonce])).
+Address create_address(const Address& sender, std::uint64_t nonce) {
+  Bytes payload;
+  rlp::append_string(payload, sender.bytes);
+  rlp::append_uint(payload, nonce);
+  const Hash32 hash = keccak256(ByteView(rlp::encode_list(payload)));
+  Address out;
+  std::copy(hash.begin() + 12, hash.end(), out.bytes.begin());
+  return out;
+}
+
+std::string json_field(const json::value& object, const char* name) {
+  if (!object.is_object()) return "<not an object>";
+  const auto* field = object.as_object().if_contains(name);
+  if (field == nullptr) return "<missing>";
+  if (field->is_string()) return std::string(field->as_string());
+  return json::serialize(*field);
+}
+
+TEST(EthOracle, AnvilAcceptsTransactionsWeSigned) {
+  if (!tools_present()) GTEST_FAIL() << kToolsMissing;
+  AnvilNode node;
+  const std::string& url = node.url();
+
+  auto key = PrivateKey::from_hex(kDevKey);
+  ASSERT_TRUE(key) << key.error().message();
+  const Address sender = key->address();
+  // Anvil lists its accounts with EIP-55 addresses: our derivation and checksum must agree.
+  const std::string log = node.log();
+  ASSERT_NE(log.find(kDevKey), std::string::npos) << "dev key not in anvil's account list:\n" << log;
+  EXPECT_NE(log.find("(0) " + to_checksum(sender)), std::string::npos)
+      << "our address " << to_checksum(sender) << " is not anvil's account (0):\n"
+      << log;
+
+  // A contract whose runtime stores the first argument word of any call in slot 0:
+  // PUSH1 4 CALLDATALOAD PUSH1 0 SSTORE STOP. The init code copies it out and returns it.
+  const Bytes runtime = *hex_decode("0x60043560005500");
+  Bytes init = *hex_decode("0x6007600c60003960076000f3");
+  init.insert(init.end(), runtime.begin(), runtime.end());
+  const Address contract = create_address(sender, 2);
+  const U256 first_word = *u256_from_hex("0x1077e4e5deadbeef");
+  const U256 second_word = *u256_from_hex("0xc0ffee00000000000000000000000000000000000000000000000000000000ff");
+  auto call_data = [](const U256& word) {
+    const std::vector<AbiValue> args{abi_uint(word)};
+    auto data = abi_encode_call("set(uint256)", args);
+    EXPECT_TRUE(data);
+    return data ? *data : Bytes{};
+  };
+
+  const Address recipient_a = *parse_address("0x3535353535353535353535353535353535353535");
+  const Address recipient_b = *parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+  const U256 value_a = 1'234'567;
+  const U256 value_b = *u256_from_dec("1000000000000000001");
+  const U256 gwei = 1'000'000'000;
+
+  struct Case {
+    const char* name;
+    Transaction txn;
+  };
+  std::vector<Case> cases;
+  {
+    Transaction t;
+    t.type = TxType::kLegacy;
+    t.chain_id = kAnvilChainId;
+    t.nonce = 0;
+    t.gas_price = 3 * gwei;
+    t.gas_limit = 21'000;
+    t.to = recipient_a;
+    t.value = value_a;
+    cases.push_back({"legacy EIP-155 transfer", t});
+  }
+  {
+    Transaction t;
+    t.type = TxType::kDynamicFee;
+    t.chain_id = kAnvilChainId;
+    t.nonce = 1;
+    t.max_priority_fee_per_gas = gwei;
+    t.max_fee_per_gas = 5 * gwei;
+    t.gas_limit = 21'000;
+    t.to = recipient_b;
+    t.value = value_b;
+    cases.push_back({"EIP-1559 transfer", t});
+  }
+  {
+    Transaction t;
+    t.type = TxType::kDynamicFee;
+    t.chain_id = kAnvilChainId;
+    t.nonce = 2;
+    t.max_priority_fee_per_gas = 2 * gwei;
+    t.max_fee_per_gas = 5 * gwei;
+    t.gas_limit = 200'000;
+    t.data = init;
+    cases.push_back({"EIP-1559 contract creation", t});
+  }
+  {
+    Transaction t;
+    t.type = TxType::kDynamicFee;
+    t.chain_id = kAnvilChainId;
+    t.nonce = 3;
+    t.max_priority_fee_per_gas = gwei;
+    t.max_fee_per_gas = 5 * gwei;
+    t.gas_limit = 100'000;
+    t.to = contract;
+    t.data = call_data(first_word);
+    cases.push_back({"EIP-1559 contract call", t});
+  }
+  {
+    Transaction t;
+    t.type = TxType::kAccessList;
+    t.chain_id = kAnvilChainId;
+    t.nonce = 4;
+    t.gas_price = 3 * gwei;
+    t.gas_limit = 100'000;
+    t.to = contract;
+    t.data = call_data(second_word);
+    t.access_list.push_back(AccessListEntry{contract, {Hash32{}}});
+    cases.push_back({"EIP-2930 contract call with access list", t});
+  }
+
+  // Submit everything to the pool, then mine one block.
+  std::vector<SignedTransaction> signed_txns;
+  for (const auto& c : cases) {
+    const std::string context = std::string(c.name) + ": " + describe_txn(c.txn);
+    auto signed_txn = sign_transaction(c.txn, *key);
+    ASSERT_TRUE(signed_txn) << context << ": " << signed_txn.error().message();
+    const std::string raw_hex = hex_encode(encode_transaction(*signed_txn));
+    const auto published = cast({"publish", "--async", "--rpc-url", url, raw_hex});
+    ASSERT_TRUE(published.result.ok()) << context << "\n" << published.describe();
+    EXPECT_EQ(hex_encode(transaction_hash(*signed_txn)), lower(published.out()))
+        << context << "\n"
+        << published.describe();
+    signed_txns.push_back(*signed_txn);
+  }
+  const auto mined = cast({"rpc", "--rpc-url", url, "evm_mine"});
+  ASSERT_TRUE(mined.result.ok()) << mined.describe();
+
+  std::optional<std::string> block;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const auto& signed_txn = signed_txns[i];
+    const std::string hash = hex_encode(transaction_hash(signed_txn));
+    const std::string context = std::string(cases[i].name) + " " + hash + ": " +
+                                describe_txn(signed_txn.txn);
+
+    const auto receipt_run = cast({"receipt", "--rpc-url", url, "--json", hash});
+    ASSERT_TRUE(receipt_run.result.ok()) << context << "\n" << receipt_run.describe();
+    const auto receipt = parse_json(receipt_run.result.out);
+    ASSERT_TRUE(receipt && receipt->is_object()) << context << "\n" << receipt_run.describe();
+    EXPECT_EQ("0x1", json_field(*receipt, "status")) << context << "\n" << receipt_run.describe();
+    EXPECT_EQ(to_lower_hex(sender), lower(json_field(*receipt, "from"))) << context;
+    EXPECT_EQ(hash, json_field(*receipt, "transactionHash")) << context;
+    // Everything was pending when we mined, so it all landed in one block.
+    if (!block) block = json_field(*receipt, "blockNumber");
+    EXPECT_EQ(*block, json_field(*receipt, "blockNumber")) << context;
+    if (!signed_txn.txn.to) {
+      EXPECT_EQ(to_lower_hex(contract), lower(json_field(*receipt, "contractAddress"))) << context;
+    }
+
+    const auto tx_run = cast({"tx", "--rpc-url", url, "--json", hash});
+    ASSERT_TRUE(tx_run.result.ok()) << context << "\n" << tx_run.describe();
+    const auto node_txn = parse_json(tx_run.result.out);
+    ASSERT_TRUE(node_txn && node_txn->is_object()) << context << "\n" << tx_run.describe();
+    EXPECT_EQ(to_lower_hex(sender), lower(json_field(*node_txn, "from"))) << context;
+    EXPECT_EQ(hash, json_field(*node_txn, "hash")) << context;
+    EXPECT_EQ(u256_to_quantity(static_cast<unsigned>(signed_txn.txn.type)),
+              json_field(*node_txn, "type"))
+        << context;
+
+    // The node's raw bytes for the transaction are ours, and decoding them with our code gives
+    // back the sender and hash the node reports.
+    const auto raw_run = cast({"tx", "--rpc-url", url, "--raw", hash});
+    ASSERT_TRUE(raw_run.result.ok()) << context << "\n" << raw_run.describe();
+    EXPECT_EQ(hex_encode(encode_transaction(signed_txn)), lower(raw_run.out())) << context;
+    const auto raw = hex_decode(raw_run.out());
+    ASSERT_TRUE(raw) << context << "\n" << raw_run.describe();
+    const auto decoded = decode_transaction(*raw);
+    ASSERT_TRUE(decoded) << context << ": " << decoded.error().message();
+    EXPECT_TRUE(*decoded == signed_txn) << context;
+    const auto recovered = recover_sender(*decoded);
+    ASSERT_TRUE(recovered) << context << ": " << recovered.error().message();
+    EXPECT_EQ(lower(json_field(*node_txn, "from")), to_lower_hex(*recovered)) << context;
+    EXPECT_EQ(json_field(*node_txn, "hash"), hex_encode(transaction_hash(*decoded))) << context;
+  }
+
+  // The effects: balances moved, the contract exists with our runtime and holds the last word.
+  const auto balance_a = cast({"balance", "--rpc-url", url, to_lower_hex(recipient_a)});
+  ASSERT_TRUE(balance_a.result.ok()) << balance_a.describe();
+  EXPECT_EQ(u256_to_dec(value_a), balance_a.out());
+  const auto balance_b = cast({"balance", "--rpc-url", url, to_lower_hex(recipient_b)});
+  ASSERT_TRUE(balance_b.result.ok()) << balance_b.describe();
+  EXPECT_EQ(u256_to_dec(value_b), balance_b.out());
+  const auto code = cast({"code", "--rpc-url", url, to_lower_hex(contract)});
+  ASSERT_TRUE(code.result.ok()) << code.describe();
+  EXPECT_EQ(hex_encode(runtime), lower(code.out()));
+  const auto slot = cast({"storage", "--rpc-url", url, to_lower_hex(contract), "0"});
+  ASSERT_TRUE(slot.result.ok()) << slot.describe();
+  EXPECT_EQ(hex_encode(u256_to_be32(second_word)), lower(slot.out()));
+  const auto nonce = cast({"nonce", "--rpc-url", url, to_lower_hex(sender)});
+  ASSERT_TRUE(nonce.result.ok()) << nonce.describe();
+  EXPECT_EQ(std::to_string(cases.size()), nonce.out());
 }
 
 }  // namespace

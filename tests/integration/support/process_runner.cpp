@@ -12,6 +12,10 @@
 #include <unistd.h>
 
 #include <array>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -153,6 +157,66 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   }
   result.exit_code = decode_status(status);
   return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  if (argv.empty()) throw std::invalid_argument("BackgroundProcess: empty argv");
+  SpawnSetup setup;
+  auto check = [](int rc, const char* what) {
+    if (rc != 0) throw_errno(rc, what);
+  };
+  check(::posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0),
+        "posix_spawn_file_actions_addopen");
+  // A file rather than a pipe: nobody has to keep draining it while the test runs.
+  check(::posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, log_path_.c_str(),
+                                           O_WRONLY | O_CREAT | O_TRUNC, 0644),
+        "posix_spawn_file_actions_addopen");
+  check(::posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO),
+        "posix_spawn_file_actions_adddup2");
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (const int rc = ::posix_spawn(&pid_, argv[0].c_str(), &setup.actions, nullptr, args.data(), environ);
+      rc != 0) {
+    pid_ = -1;
+    throw_errno(rc, ("posix_spawn " + argv[0]).c_str());
+  }
+}
+
+BackgroundProcess::~BackgroundProcess() { stop(); }
+
+std::string BackgroundProcess::read_log() const {
+  std::ifstream in(log_path_, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+bool BackgroundProcess::running() noexcept {
+  if (pid_ < 0) return false;
+  int status = 0;
+  const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+  if (done == pid_ || (done < 0 && errno != EINTR)) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+void BackgroundProcess::stop(std::chrono::milliseconds grace) noexcept {
+  if (!running()) return;
+  ::kill(pid_, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!running()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid_, SIGKILL);
+  while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
 }
 
 std::string format_command(const std::vector<std::string>& argv) {

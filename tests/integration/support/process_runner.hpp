@@ -4,6 +4,8 @@
 // Runs an external program (no shell) and captures what it prints. Used by integration tests that
 // check our code against a reference tool such as Foundry's `cast`.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -34,5 +36,31 @@ ProcessResult run_process(const std::vector<std::string>& argv,
 /// Shell-like rendering of `argv` (each argument single-quoted where needed) so a failing test can
 /// print a command that reproduces it.
 std::string format_command(const std::vector<std::string>& argv);
+
+/// A long-running child (such as an Anvil node) with stdout and stderr appended to a log file.
+/// The destructor stops it, so a failing test cannot leave it behind.
+class BackgroundProcess {
+ public:
+  /// Starts `argv[0]` (a path) with `argv[1..]`, stdin on /dev/null, output to `log_path`
+  /// (created or truncated). Throws std::system_error when it cannot be spawned,
+  /// std::invalid_argument for an empty `argv`.
+  BackgroundProcess(const std::vector<std::string>& argv, std::string log_path);
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  ~BackgroundProcess();
+
+  pid_t pid() const noexcept { return pid_; }
+  const std::string& log_path() const noexcept { return log_path_; }
+  /// Everything the process has written so far.
+  std::string read_log() const;
+  /// False once the process has exited (it is reaped then).
+  bool running() noexcept;
+  /// SIGTERM to our PID, then SIGKILL if it has not exited after `grace`; reaps it. Idempotent.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(5)) noexcept;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
 
 }  // namespace lottery::integration
