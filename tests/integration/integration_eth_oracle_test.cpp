@@ -23,10 +23,11 @@
 
 #include "support/process_runner.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
@@ -34,13 +35,13 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <stdexcept>
-#include <thread>
 #include <optional>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -52,7 +53,8 @@ using integration::format_command;
 using integration::ProcessResult;
 using integration::run_process;
 
-// ---- Tools ---------------------------------------------------------------------------------------
+// ---- Tools
+// ---------------------------------------------------------------------------------------
 
 std::string tool_path(const char* name) {
   return std::string(LOTTERY_SOURCE_DIR) + "/node_modules/.bin/" + name;
@@ -97,7 +99,8 @@ CastRun cast(std::vector<std::string> args) {
   return run;
 }
 
-// ---- Deterministic generator ---------------------------------------------------------------------
+// ---- Deterministic generator
+// ---------------------------------------------------------------------
 
 constexpr std::uint64_t kDefaultSeed = 0x5eed'1077'e4e5'0001ULL;
 
@@ -181,7 +184,8 @@ std::uint64_t announce_seed(std::uint64_t salt, const char* what) {
   return seed;
 }
 
-// ---- Keccak-256 ----------------------------------------------------------------------------------
+// ---- Keccak-256
+// ----------------------------------------------------------------------------------
 
 TEST(EthOracle, Keccak256MatchesCast) {
   if (!tools_present()) GTEST_FAIL() << kToolsMissing;
@@ -191,8 +195,8 @@ TEST(EthOracle, Keccak256MatchesCast) {
   const std::vector<std::size_t> edges{0, 1, 31, 32, 33, 55, 56, 135, 136, 137, 271, 272, 273};
   constexpr int kCases = 100;
   for (int i = 0; i < kCases; ++i) {
-    const std::size_t len = i < static_cast<int>(edges.size()) ? edges[static_cast<std::size_t>(i)]
-                                                               : rng.index(700);
+    const std::size_t len =
+        i < static_cast<int>(edges.size()) ? edges[static_cast<std::size_t>(i)] : rng.index(700);
     const Bytes input = rng.bytes(len);
     const std::string input_hex = hex_encode(input);
     const auto run = cast({"keccak", input_hex});
@@ -203,7 +207,8 @@ TEST(EthOracle, Keccak256MatchesCast) {
   }
 
   // Text input: cast hashes anything that is not 0x-hex as UTF-8, as our string overload does.
-  const std::vector<std::string> texts{"txt:", "txt: hello world", "txt: \xc3\xa9t\xc3\xa9 \xe2\x82\xac",
+  const std::vector<std::string> texts{"txt:", "txt: hello world",
+                                       "txt: \xc3\xa9t\xc3\xa9 \xe2\x82\xac",
                                        "transfer(address,uint256)"};
   for (const auto& text : texts) {
     const auto run = cast({"keccak", text});
@@ -212,7 +217,8 @@ TEST(EthOracle, Keccak256MatchesCast) {
   }
 }
 
-// ---- ABI -----------------------------------------------------------------------------------------
+// ---- ABI
+// -----------------------------------------------------------------------------------------
 
 AbiType random_abi_type(Rng& rng, int depth) {
   // Composite types until depth 3; each level makes the tree roughly 3x larger, so beyond that the
@@ -306,7 +312,8 @@ AbiValue random_abi_value(Rng& rng, const AbiType& type) {
     case AbiKind::kArray: {
       AbiList items;
       const std::size_t n = rng.index(4);
-      for (std::size_t i = 0; i < n; ++i) items.push_back(random_abi_value(rng, type.components[0]));
+      for (std::size_t i = 0; i < n; ++i)
+        items.push_back(random_abi_value(rng, type.components[0]));
       return abi_list(std::move(items));
     }
     case AbiKind::kFixedArray: {
@@ -392,8 +399,8 @@ std::string render_expected(const AbiType& type, const AbiValue& value) {
       const auto& items = *value.as_list();
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (i != 0) text += ',';
-        text += render_expected(type.kind == AbiKind::kTuple ? type.components[i] : type.components[0],
-                                items[i]);
+        text += render_expected(
+            type.kind == AbiKind::kTuple ? type.components[i] : type.components[0], items[i]);
       }
       return text + "]";
     }
@@ -426,7 +433,8 @@ std::string render_cast(const AbiType& type, const json::value& value) {
     case AbiKind::kTuple: {
       if (!value.is_array()) return unexpected();
       const auto& items = value.as_array();
-      if (type.kind == AbiKind::kTuple && items.size() != type.components.size()) return unexpected();
+      if (type.kind == AbiKind::kTuple && items.size() != type.components.size())
+        return unexpected();
       std::string text = "[";
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (i != 0) text += ',';
@@ -446,11 +454,21 @@ std::optional<json::value> parse_json(const std::string& text) {
   return value;
 }
 
+/// True when a dynamic type sits inside an array or tuple: the offsets-within-tails case.
+bool nests_dynamic(const AbiType& type) {
+  if (type.components.empty()) return false;
+  for (const auto& c : type.components) {
+    if (c.is_dynamic() || nests_dynamic(c)) return true;
+  }
+  return false;
+}
+
 TEST(EthOracle, AbiEncodeDecodeMatchesCast) {
   if (!tools_present()) GTEST_FAIL() << kToolsMissing;
   Rng rng(announce_seed(0x0061'6269, "abi"));
 
   constexpr int kCases = 110;
+  int nested_dynamic_cases = 0;
   for (int i = 0; i < kCases; ++i) {
     std::vector<AbiType> types;
     AbiList values;
@@ -459,6 +477,7 @@ TEST(EthOracle, AbiEncodeDecodeMatchesCast) {
       types.push_back(random_abi_type(rng, 0));
       values.push_back(random_abi_value(rng, types.back()));
     }
+    if (std::any_of(types.begin(), types.end(), nests_dynamic)) ++nested_dynamic_cases;
     const std::string type_list = canonical_type_list(types);
     std::vector<std::string> args{"abi-encode", "f(" + type_list + ")"};
     for (std::size_t k = 0; k < arity; ++k) args.push_back(cast_arg(types[k], values[k], false));
@@ -484,8 +503,9 @@ TEST(EthOracle, AbiEncodeDecodeMatchesCast) {
     if (decoded) {
       EXPECT_TRUE(*decoded == values) << context << "\nour decode of cast's bytes differs";
     } else {
-      ADD_FAILURE() << context << "\nour abi_decode rejected cast's bytes: "
-                    << decoded.error().message() << "\n"
+      ADD_FAILURE() << context
+                    << "\nour abi_decode rejected cast's bytes: " << decoded.error().message()
+                    << "\n"
                     << encoded.describe();
     }
 
@@ -502,9 +522,14 @@ TEST(EthOracle, AbiEncodeDecodeMatchesCast) {
     }
     EXPECT_EQ(expected_values, cast_values) << context << "\n" << back.describe();
   }
+  std::cout << "[ oracle   ] abi: " << kCases << " cases, " << nested_dynamic_cases
+            << " with dynamic types nested in arrays/tuples\n";
+  // The generator must keep producing the hard shapes, or this test proves little.
+  EXPECT_GE(nested_dynamic_cases, kCases / 10);
 }
 
-// ---- RLP -----------------------------------------------------------------------------------------
+// ---- RLP
+// -----------------------------------------------------------------------------------------
 
 Bytes random_rlp_string(Rng& rng) {
   switch (rng.below(8)) {
@@ -582,8 +607,8 @@ TEST(EthOracle, RlpMatchesCast) {
     if (decoded) {
       EXPECT_TRUE(*decoded == item) << context << "\nour decode of cast's bytes differs";
     } else {
-      ADD_FAILURE() << context << "\nour rlp::decode rejected cast's bytes: "
-                    << decoded.error().message();
+      ADD_FAILURE() << context
+                    << "\nour rlp::decode rejected cast's bytes: " << decoded.error().message();
     }
 
     const auto back = cast({"from-rlp", ours_hex});
@@ -596,7 +621,8 @@ TEST(EthOracle, RlpMatchesCast) {
   }
 }
 
-// ---- Transactions --------------------------------------------------------------------------------
+// ---- Transactions
+// --------------------------------------------------------------------------------
 
 PrivateKey random_key(Rng& rng) {
   for (;;) {
@@ -610,7 +636,8 @@ std::string access_list_json(const AccessList& list) {
   for (const auto& entry : list) {
     json::array keys;
     for (const auto& key : entry.storage_keys) keys.emplace_back(hex_encode(key));
-    entries.push_back(json::object{{"address", to_lower_hex(entry.address)}, {"storageKeys", keys}});
+    entries.push_back(
+        json::object{{"address", to_lower_hex(entry.address)}, {"storageKeys", keys}});
   }
   return json::serialize(entries);
 }
@@ -633,6 +660,8 @@ TEST(EthOracle, SignedTransactionsMatchCastMktx) {
 
   const std::vector<std::uint64_t> chain_ids{1, 5, 10, 1337, 31337, 11155111};
   constexpr int kCases = 100;
+  std::array<int, 3> per_type{};
+  int creations = 0;
   for (int i = 0; i < kCases; ++i) {
     const PrivateKey key = random_key(rng);
     Transaction txn;
@@ -688,6 +717,8 @@ TEST(EthOracle, SignedTransactionsMatchCastMktx) {
         txn.access_list.push_back(std::move(entry));
       }
     }
+    ++per_type[static_cast<std::size_t>(txn.type)];
+    if (!txn.to) ++creations;
     const std::string context = "transaction case " + std::to_string(i) + ": " + describe_txn(txn) +
                                 " key=" + hex_encode(key.expose_secret());
 
@@ -717,8 +748,8 @@ TEST(EthOracle, SignedTransactionsMatchCastMktx) {
     }
 
     const auto signed_txn = sign_transaction(txn, key);
-    ASSERT_TRUE(signed_txn) << context << ": sign_transaction failed: "
-                            << signed_txn.error().message();
+    ASSERT_TRUE(signed_txn) << context
+                            << ": sign_transaction failed: " << signed_txn.error().message();
     const Bytes raw = encode_transaction(*signed_txn);
     const auto made = cast(args);
     ASSERT_TRUE(made.result.ok()) << context << "\n" << made.describe();
@@ -738,17 +769,24 @@ TEST(EthOracle, SignedTransactionsMatchCastMktx) {
 
     // Address derivation against cast's, on a sample (it is one more process per case).
     if (i % 4 == 0) {
-      const auto wallet = cast({"wallet", "address", "--private-key", hex_encode(key.expose_secret())});
+      const auto wallet =
+          cast({"wallet", "address", "--private-key", hex_encode(key.expose_secret())});
       ASSERT_TRUE(wallet.result.ok()) << context << "\n" << wallet.describe();
       EXPECT_EQ(to_checksum(key.address()), wallet.out()) << context << "\n" << wallet.describe();
     }
   }
+  std::cout << "[ oracle   ] transactions: " << per_type[0] << " legacy, " << per_type[1]
+            << " EIP-2930, " << per_type[2] << " EIP-1559, " << creations << " creations\n";
+  for (const int n : per_type) EXPECT_GE(n, kCases / 10);
+  EXPECT_GE(creations, 1);
 }
 
-// ---- Anvil ---------------------------------------------------------------------------------------
+// ---- Anvil
+// ---------------------------------------------------------------------------------------
 
 /// Anvil's first dev account (from its well-known test mnemonic): public knowledge, test use only.
-constexpr const char* kDevKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr const char* kDevKey =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 constexpr std::uint64_t kAnvilChainId = 31337;
 
 /// A throw-away Anvil on a free port with automatic mining off, so the test decides when blocks
@@ -826,7 +864,8 @@ TEST(EthOracle, AnvilAcceptsTransactionsWeSigned) {
   const Address sender = key->address();
   // Anvil lists its accounts with EIP-55 addresses: our derivation and checksum must agree.
   const std::string log = node.log();
-  ASSERT_NE(log.find(kDevKey), std::string::npos) << "dev key not in anvil's account list:\n" << log;
+  ASSERT_NE(log.find(kDevKey), std::string::npos) << "dev key not in anvil's account list:\n"
+                                                  << log;
   EXPECT_NE(log.find("(0) " + to_checksum(sender)), std::string::npos)
       << "our address " << to_checksum(sender) << " is not anvil's account (0):\n"
       << log;
@@ -838,7 +877,8 @@ TEST(EthOracle, AnvilAcceptsTransactionsWeSigned) {
   init.insert(init.end(), runtime.begin(), runtime.end());
   const Address contract = create_address(sender, 2);
   const U256 first_word = *u256_from_hex("0x1077e4e5deadbeef");
-  const U256 second_word = *u256_from_hex("0xc0ffee00000000000000000000000000000000000000000000000000000000ff");
+  const U256 second_word =
+      *u256_from_hex("0xc0ffee00000000000000000000000000000000000000000000000000000000ff");
   auto call_data = [](const U256& word) {
     const std::vector<AbiValue> args{abi_uint(word)};
     auto data = abi_encode_call("set(uint256)", args);
@@ -937,8 +977,8 @@ TEST(EthOracle, AnvilAcceptsTransactionsWeSigned) {
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const auto& signed_txn = signed_txns[i];
     const std::string hash = hex_encode(transaction_hash(signed_txn));
-    const std::string context = std::string(cases[i].name) + " " + hash + ": " +
-                                describe_txn(signed_txn.txn);
+    const std::string context =
+        std::string(cases[i].name) + " " + hash + ": " + describe_txn(signed_txn.txn);
 
     const auto receipt_run = cast({"receipt", "--rpc-url", url, "--json", hash});
     ASSERT_TRUE(receipt_run.result.ok()) << context << "\n" << receipt_run.describe();

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "process_runner.hpp"
 
-#include <cerrno>
-#include <csignal>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <stdexcept>
 #include <sys/wait.h>
-#include <system_error>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <stdexcept>
+#include <system_error>
 
 #include <array>
 #include <fstream>
@@ -105,7 +105,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   args.push_back(nullptr);
 
   pid_t pid = -1;
-  if (const int rc = ::posix_spawn(&pid, argv[0].c_str(), &setup.actions, nullptr, args.data(), environ);
+  if (const int rc =
+          ::posix_spawn(&pid, argv[0].c_str(), &setup.actions, nullptr, args.data(), environ);
       rc != 0) {
     throw_errno(rc, ("posix_spawn " + argv[0]).c_str());
   }
@@ -178,14 +179,17 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  if (const int rc = ::posix_spawn(&pid_, argv[0].c_str(), &setup.actions, nullptr, args.data(), environ);
+  if (const int rc =
+          ::posix_spawn(&pid_, argv[0].c_str(), &setup.actions, nullptr, args.data(), environ);
       rc != 0) {
     pid_ = -1;
     throw_errno(rc, ("posix_spawn " + argv[0]).c_str());
   }
 }
 
-BackgroundProcess::~BackgroundProcess() { stop(); }
+BackgroundProcess::~BackgroundProcess() {
+  stop();
+}
 
 std::string BackgroundProcess::read_log() const {
   std::ifstream in(log_path_, std::ios::binary);
