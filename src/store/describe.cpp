@@ -113,6 +113,17 @@ struct Describe {
     out.message = to_checksum(e.to) + " withdrew " + eth_amount(e.amount) + ".";
     out.details = {{"to", to_checksum(e.to)}, {"amount_wei", u256_to_dec(e.amount)}};
   }
+  void operator()(const WithdrawalCredited& e) const {
+    out.message = to_checksum(e.to) + " can withdraw " + eth_amount(e.amount) + " more.";
+    out.details = {{"to", to_checksum(e.to)}, {"amount_wei", u256_to_dec(e.amount)}};
+  }
+  void operator()(const RefundsPending& e) const {
+    out.message = "Round " + num(e.round_id) + " refunds paused after " + num(e.refunded) +
+                  " players; " + num(e.remaining) + " still to refund.";
+    out.details = {{"round_id", e.round_id},
+                   {"refunded", e.refunded},
+                   {"remaining", e.remaining}};
+  }
 };
 
 }  // namespace

@@ -27,6 +27,10 @@ struct NameOf {
   }
   std::string_view operator()(const OperatorUpdated&) const noexcept { return "OperatorUpdated"; }
   std::string_view operator()(const Withdrawn&) const noexcept { return "Withdrawn"; }
+  std::string_view operator()(const WithdrawalCredited&) const noexcept {
+    return "WithdrawalCredited";
+  }
+  std::string_view operator()(const RefundsPending&) const noexcept { return "RefundsPending"; }
 };
 
 }  // namespace

@@ -105,9 +105,25 @@ struct Withdrawn {
   U256 amount = 0;
 };
 
+/// `WithdrawalCredited(to, amount, timestamp)`: `amount` was added to
+/// `pendingWithdrawals[to]` (the commission, or a payment `to` rejected).
+struct WithdrawalCredited {
+  Address to{};
+  U256 amount = 0;
+};
+
+/// `RefundsPending(roundId, refunded, remaining, timestamp)`: a refund batch
+/// stopped with `remaining` stakes still to return (`continueRefund()`).
+/// Both counts are players, not wei.
+struct RefundsPending {
+  std::uint64_t round_id = 0;
+  std::uint64_t refunded = 0;
+  std::uint64_t remaining = 0;
+};
+
 using EventBody = std::variant<RoundCreated, BetPlaced, EndTimeExtended, RoundStateChanged,
                                RoundCompleted, RoundRefunded, ConfigUpdated, OperatorUpdated,
-                               Withdrawn>;
+                               Withdrawn, WithdrawalCredited, RefundsPending>;
 
 /// A decoded contract log with its position in the chain.
 struct ChainEvent {

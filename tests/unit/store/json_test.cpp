@@ -224,27 +224,41 @@ TEST_F(StoreJson, OtherEventMessages) {
   b.apply(ChainEvent{meta(1, 5), OperatorUpdated{addr(kAlice), addr(kDave)}});
   b.apply(ChainEvent{meta(1, 6), Withdrawn{addr(kCarol), U256{1'500'000'000'000'000'000ULL}}});
   b.apply(ChainEvent{meta(1, 7), ConfigUpdated{ConfigParam::kMinParticipants, U256{2}, U256{3}}});
+  b.apply(ChainEvent{meta(1, 8), ConfigUpdated{ConfigParam::kMaxParticipants, U256{500}, U256{800}}});
+  b.apply(ChainEvent{meta(1, 9), WithdrawalCredited{addr(kAlice), U256{80'000'000'000'000ULL}}});
+  b.apply(ChainEvent{meta(1, 10), RefundsPending{4, 100, 42}});
   store.commit(std::move(b));
-  auto page = activities_page(*store.snapshot(), 10);
-  ASSERT_EQ(page.size(), 8u);
-  auto msg = [&](std::size_t newest_index) { return page.at(newest_index)->message; };
-  EXPECT_EQ(msg(7), "Round 4 started; betting closes at 280.");
-  EXPECT_EQ(msg(6), "Round 4 betting extended from 280 to 340.");
-  EXPECT_EQ(msg(5), "Round 4 moved from BETTING to DRAWING.");
-  EXPECT_EQ(msg(4), "Minimum bet changed from 0.001 ETH to 0.0025 ETH.");
-  EXPECT_EQ(msg(3), "Betting duration changed from 180 s to 300 s.");
-  EXPECT_EQ(msg(2), "Operator changed from " + s(kAlice) + " to " + s(kDave) + ".");
-  EXPECT_EQ(msg(1), s(kCarol) + " withdrew 1.5 ETH.");
-  EXPECT_EQ(msg(0), "Minimum participants changed from 2 to 3.");
-  EXPECT_EQ(page[7]->activity_type, "RoundCreated");
-  EXPECT_EQ(page[5]->activity_type, "RoundStateChanged");
-  EXPECT_EQ(page[4]->activity_type, "MinBetAmountUpdated");
-  EXPECT_EQ(page[3]->activity_type, "BettingDurationUpdated");
-  EXPECT_EQ(page[0]->activity_type, "MinParticipantsUpdated");
-  EXPECT_EQ(serialize(activity_json(*page[5]).at("details")),
+  const FeedList& feed = *store.snapshot()->feed;  // oldest first = log index order here
+  ASSERT_EQ(feed.size(), 11u);
+  auto msg = [&](std::size_t log_index) { return feed.at(log_index)->message; };
+  auto type = [&](std::size_t log_index) { return feed.at(log_index)->activity_type; };
+  EXPECT_EQ(msg(0), "Round 4 started; betting closes at 280.");
+  EXPECT_EQ(msg(1), "Round 4 betting extended from 280 to 340.");
+  EXPECT_EQ(msg(2), "Round 4 moved from BETTING to DRAWING.");
+  EXPECT_EQ(msg(3), "Minimum bet changed from 0.001 ETH to 0.0025 ETH.");
+  EXPECT_EQ(msg(4), "Betting duration changed from 180 s to 300 s.");
+  EXPECT_EQ(msg(5), "Operator changed from " + s(kAlice) + " to " + s(kDave) + ".");
+  EXPECT_EQ(msg(6), s(kCarol) + " withdrew 1.5 ETH.");
+  EXPECT_EQ(msg(7), "Minimum participants changed from 2 to 3.");
+  EXPECT_EQ(msg(8), "Maximum participants changed from 500 to 800.");
+  EXPECT_EQ(msg(9), s(kAlice) + " can withdraw 0.00008 ETH more.");
+  EXPECT_EQ(msg(10), "Round 4 refunds paused after 100 players; 42 still to refund.");
+  const std::vector<std::string> types = {
+      "RoundCreated",          "EndTimeExtended",        "RoundStateChanged",
+      "MinBetAmountUpdated",   "BettingDurationUpdated", "OperatorUpdated",
+      "Withdrawn",             "MinParticipantsUpdated", "MaxParticipantsUpdated",
+      "WithdrawalCredited",    "RefundsPending"};
+  for (std::size_t i = 0; i < types.size(); ++i) EXPECT_EQ(type(i), types[i]) << i;
+  EXPECT_EQ(serialize(activity_json(*feed[2]).at("details")),
             R"({"new_state":"drawing","old_state":"betting","round_id":4})");
-  EXPECT_EQ(serialize(activity_json(*page[4]).at("details")),
+  EXPECT_EQ(serialize(activity_json(*feed[3]).at("details")),
             R"({"new_value":"2500000000000000","old_value":"1000000000000000"})");
+  EXPECT_EQ(serialize(activity_json(*feed[5]).at("details")),
+            s(R"({"new_operator":")") + s(kDave) + R"(","old_operator":")" + s(kAlice) + R"("})");
+  EXPECT_EQ(serialize(activity_json(*feed[9]).at("details")),
+            s(R"({"amount_wei":"80000000000000","to":")") + s(kAlice) + R"("})");
+  EXPECT_EQ(serialize(activity_json(*feed[10]).at("details")),
+            R"({"refunded":100,"remaining":42,"round_id":4})");
 }
 
 TEST_F(StoreJson, Config) {
