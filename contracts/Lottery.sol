@@ -7,7 +7,9 @@ pragma solidity 0.8.28;
 /// @dev Design choices (the "why"):
 ///  - Per-round storage (bets and participants keyed by round id) means closing a round never has to
 ///    clear storage, so draw and refund cost only the walk over participants, and finished rounds
-///    stay readable.
+///    stay readable. Opening the next round is a single counter write.
+///  - Round data is packed into four storage slots (`RoundData`); the views widen it to the
+///    all-uint256 `Round` struct of the public interface. This halves the first bet's gas.
 ///  - Payments are pushed with a small gas stipend; a failed push is credited to
 ///    `pendingWithdrawals` so no recipient can block a draw or refund (pull fallback).
 ///  - The participant cap bounds every loop (draw walk, refund loop, getParticipantsWithBets).
@@ -36,6 +38,21 @@ contract Lottery {
         uint256 publisherCommission;
         uint256 winnerPrize;
         RoundState state;
+    }
+
+    /// @dev Storage form of a round; the id is the mapping key. Widths: times fit uint64 for
+    /// billions of years, the pot fits uint128 (more than all ETH that exists), the count is capped.
+    struct RoundData {
+        uint64 startTime;
+        uint64 endTime;
+        uint64 minDrawTime;
+        uint64 maxDrawTime;
+        uint128 totalPot;
+        uint32 participantCount;
+        RoundState state;
+        address winner;
+        uint128 publisherCommission;
+        uint128 winnerPrize;
     }
 
     // ---------------------------------------------------------------- constants and configuration
@@ -73,7 +90,7 @@ contract Lottery {
     mapping(uint256 => uint256) public refundProgress;
 
     uint256 private currentRoundId;
-    mapping(uint256 => Round) private rounds;
+    mapping(uint256 => RoundData) private rounds;
     mapping(uint256 => address[]) private roundParticipants;
     mapping(uint256 => mapping(address => uint256)) private roundBets;
 
@@ -153,7 +170,6 @@ contract Lottery {
         PUBLISHER_COMMISSION_RATE = publisherCommissionRate;
         operator = msg.sender;
         currentRoundId = 1;
-        rounds[1].roundId = 1;
         emit OperatorUpdated(address(0), msg.sender, block.timestamp);
     }
 
@@ -203,34 +219,35 @@ contract Lottery {
 
     /// @notice Opens betting without a bet (a bet in WAITING does the same implicitly).
     function startRound() external onlyOperator onlyWaiting {
-        startBetting(rounds[currentRoundId]);
+        startBetting(currentRoundId, rounds[currentRoundId]);
     }
 
     /// @notice Moves `endTime` (and the draw window with it) to `newEndTime`, while betting is open.
     function extendBettingTime(uint256 newEndTime) external onlyOperator {
-        Round storage r = rounds[currentRoundId];
+        RoundData storage r = rounds[currentRoundId];
         require(r.state == RoundState.BETTING, "Not betting");
-        require(block.timestamp <= r.endTime, "Betting closed");
-        require(newEndTime >= r.endTime + minEndTimeExtension, "Extension too short");
-        require(newEndTime - r.startTime <= MAX_BETTING_DURATION, "Extension too long");
         uint256 old = r.endTime;
-        r.endTime = newEndTime;
-        r.minDrawTime = newEndTime + minDrawDelayAfterEnd;
-        r.maxDrawTime = newEndTime + maxDrawDelayAfterEnd;
-        emit EndTimeExtended(r.roundId, old, newEndTime, block.timestamp);
+        require(block.timestamp <= old, "Betting closed");
+        require(newEndTime >= old + minEndTimeExtension, "Extension too short");
+        require(newEndTime - r.startTime <= MAX_BETTING_DURATION, "Extension too long");
+        // newEndTime is bounded by startTime + 7 days, so the uint64 casts cannot truncate.
+        r.endTime = uint64(newEndTime);
+        r.minDrawTime = uint64(newEndTime + minDrawDelayAfterEnd);
+        r.maxDrawTime = uint64(newEndTime + maxDrawDelayAfterEnd);
+        emit EndTimeExtended(currentRoundId, old, newEndTime, block.timestamp);
     }
 
     /// @notice Stake `msg.value` in the current round; the first bet in WAITING starts the round.
     function placeBet() external payable nonReentrant {
-        Round storage r = rounds[currentRoundId];
+        uint256 id = currentRoundId;
+        RoundData storage r = rounds[id];
         require(msg.value >= minBetAmount, "Bet below minimum");
         if (r.state == RoundState.WAITING) {
-            startBetting(r);
+            startBetting(id, r);
         } else {
             require(r.state == RoundState.BETTING, "Not betting");
             require(block.timestamp <= r.endTime, "Betting closed");
         }
-        uint256 id = r.roundId;
         uint256 previous = roundBets[id][msg.sender];
         if (previous == 0) {
             require(r.participantCount < maxParticipants, "Too many participants");
@@ -239,14 +256,16 @@ contract Lottery {
         }
         uint256 newTotal = previous + msg.value;
         roundBets[id][msg.sender] = newTotal;
-        r.totalPot += msg.value;
+        // Checked uint128 addition; msg.value < 2^128 as no account can hold more ETH than exists.
+        r.totalPot += uint128(msg.value);
         emit BetPlaced(id, msg.sender, msg.value, newTotal, block.timestamp);
     }
 
     /// @notice Draws the winner inside [minDrawTime, maxDrawTime]; refunds when there are fewer than
     /// `minParticipants` players. An empty round may be closed as soon as `endTime` has passed.
     function drawWinner() external onlyOperator nonReentrant {
-        Round storage r = rounds[currentRoundId];
+        uint256 id = currentRoundId;
+        RoundData storage r = rounds[id];
         require(r.state == RoundState.BETTING, "Not betting");
         bool empty = r.participantCount == 0;
         if (empty) {
@@ -256,10 +275,10 @@ contract Lottery {
         }
         require(block.timestamp <= r.maxDrawTime, "Draw window closed");
 
-        uint256 id = r.roundId;
-        setState(r, RoundState.DRAWING);
-        if (r.participantCount < minParticipants) {
-            closeWithRefund(r, "Insufficient participants");
+        setState(id, r, RoundState.DRAWING);
+        uint256 count = r.participantCount;
+        if (count < minParticipants) {
+            closeWithRefund(id, r, "Insufficient participants");
             return;
         }
 
@@ -269,10 +288,11 @@ contract Lottery {
         uint256 commission = (pot * PUBLISHER_COMMISSION_RATE) / 10000;
         uint256 prize = pot - commission;
         r.winner = winner;
-        r.publisherCommission = commission;
-        r.winnerPrize = prize;
-        setState(r, RoundState.COMPLETED);
-        emit RoundCompleted(id, winner, pot, r.participantCount, prize, commission, seed, block.timestamp);
+        // Both are at most `pot`, which is a uint128.
+        r.publisherCommission = uint128(commission);
+        r.winnerPrize = uint128(prize);
+        setState(id, r, RoundState.COMPLETED);
+        emit RoundCompleted(id, winner, pot, count, prize, commission, seed, block.timestamp);
         if (commission > 0) {
             credit(PUBLISHER, commission);
         }
@@ -282,28 +302,30 @@ contract Lottery {
 
     /// @notice Operator cancels the current round during BETTING; every stake is returned.
     function refundRound() external onlyOperator nonReentrant {
-        Round storage r = rounds[currentRoundId];
+        uint256 id = currentRoundId;
+        RoundData storage r = rounds[id];
         require(r.state == RoundState.BETTING, "Not betting");
-        closeWithRefund(r, "Refunded by operator");
+        closeWithRefund(id, r, "Refunded by operator");
     }
 
     /// @notice Anyone may refund a round whose draw window has closed, or close an empty round once
     /// `endTime` has passed.
     function refundExpiredRound() external nonReentrant {
-        Round storage r = rounds[currentRoundId];
+        uint256 id = currentRoundId;
+        RoundData storage r = rounds[id];
         require(r.state == RoundState.BETTING, "Not betting");
         if (block.timestamp > r.maxDrawTime) {
-            closeWithRefund(r, "Round expired");
+            closeWithRefund(id, r, "Round expired");
         } else {
             require(r.participantCount == 0 && block.timestamp > r.endTime, "Round not expired");
-            closeWithRefund(r, "No participants");
+            closeWithRefund(id, r, "No participants");
         }
     }
 
     /// @notice Anyone may return the next batch of stakes of a REFUNDED round whose refund did not fit
     /// in one transaction (only rounds with more than REFUND_BATCH_SIZE participants).
     function continueRefund(uint256 roundId) external nonReentrant {
-        Round storage r = rounds[roundId];
+        RoundData storage r = rounds[roundId];
         require(r.state == RoundState.REFUNDED, "Round not refunded");
         require(refundProgress[roundId] < r.participantCount, "Refund complete");
         refundBatch(roundId, r.participantCount);
@@ -327,19 +349,21 @@ contract Lottery {
 
     /// @notice The current round (same fields as `round()`, as one struct).
     function getRound() external view returns (Round memory) {
-        return rounds[currentRoundId];
+        return roundView(currentRoundId);
     }
 
     /// @notice The most recently finished round (COMPLETED or REFUNDED); all zero before the first.
     function getLastRound() external view returns (Round memory last) {
         if (currentRoundId > 1) {
-            last = rounds[currentRoundId - 1];
+            last = roundView(currentRoundId - 1);
         }
     }
 
     /// @notice Any round by id (all zero for an unknown id).
-    function getRoundById(uint256 roundId) external view returns (Round memory) {
-        return rounds[roundId];
+    function getRoundById(uint256 roundId) external view returns (Round memory r) {
+        if (roundId >= 1 && roundId <= currentRoundId) {
+            r = roundView(roundId);
+        }
     }
 
     /// @notice The current round, as the auto-generated getter of a public struct would return it.
@@ -360,7 +384,7 @@ contract Lottery {
             RoundState state
         )
     {
-        Round storage r = rounds[currentRoundId];
+        Round memory r = roundView(currentRoundId);
         return (
             r.roundId,
             r.startTime,
@@ -437,21 +461,41 @@ contract Lottery {
 
     // ---------------------------------------------------------------- internals
 
-    function startBetting(Round storage r) private {
+    function startBetting(uint256 id, RoundData storage r) private {
         uint256 start = block.timestamp;
         uint256 end = start + bettingDuration;
-        r.startTime = start;
-        r.endTime = end;
-        r.minDrawTime = end + minDrawDelayAfterEnd;
-        r.maxDrawTime = end + maxDrawDelayAfterEnd;
-        emit RoundCreated(r.roundId, start, end, end + minDrawDelayAfterEnd, end + maxDrawDelayAfterEnd, start);
-        setState(r, RoundState.BETTING);
+        uint256 minDraw = end + minDrawDelayAfterEnd;
+        uint256 maxDraw = end + maxDrawDelayAfterEnd;
+        // Block times and bettingDuration (<= 7 days) are far below 2^64.
+        r.startTime = uint64(start);
+        r.endTime = uint64(end);
+        r.minDrawTime = uint64(minDraw);
+        r.maxDrawTime = uint64(maxDraw);
+        emit RoundCreated(id, start, end, minDraw, maxDraw, start);
+        setState(id, r, RoundState.BETTING);
     }
 
-    function setState(Round storage r, RoundState next) private {
+    function setState(uint256 id, RoundData storage r, RoundState next) private {
         RoundState old = r.state;
         r.state = next;
-        emit RoundStateChanged(r.roundId, uint8(old), uint8(next), block.timestamp);
+        emit RoundStateChanged(id, uint8(old), uint8(next), block.timestamp);
+    }
+
+    function roundView(uint256 id) private view returns (Round memory) {
+        RoundData storage r = rounds[id];
+        return Round({
+            roundId: id,
+            startTime: r.startTime,
+            endTime: r.endTime,
+            minDrawTime: r.minDrawTime,
+            maxDrawTime: r.maxDrawTime,
+            totalPot: r.totalPot,
+            participantCount: r.participantCount,
+            winner: r.winner,
+            publisherCommission: r.publisherCommission,
+            winnerPrize: r.winnerPrize,
+            state: r.state
+        });
     }
 
     /// @dev Walks participants in first-bet order; the first whose cumulative stake exceeds `target`
@@ -472,10 +516,9 @@ contract Lottery {
     }
 
     /// @dev Marks the round REFUNDED, opens the next round, then returns the first batch of stakes.
-    function closeWithRefund(Round storage r, string memory reason) private {
-        uint256 id = r.roundId;
+    function closeWithRefund(uint256 id, RoundData storage r, string memory reason) private {
         uint256 n = r.participantCount;
-        setState(r, RoundState.REFUNDED);
+        setState(id, r, RoundState.REFUNDED);
         emit RoundRefunded(id, r.totalPot, n, reason, block.timestamp);
         openNextRound(RoundState.REFUNDED);
         if (n > 0) {
@@ -506,7 +549,6 @@ contract Lottery {
     function openNextRound(RoundState finished) private {
         uint256 next = currentRoundId + 1;
         currentRoundId = next;
-        rounds[next].roundId = next;
         emit RoundStateChanged(next, uint8(finished), uint8(RoundState.WAITING), block.timestamp);
     }
 

@@ -7,10 +7,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Address } from "viem";
+import { encodeDeployData, encodeFunctionData, getAddress, type Address } from "viem";
 import { startAnvil } from "./test/support/anvil.ts";
-import { Chain, ether, Lottery } from "./test/support/chain.ts";
-import { Fixture } from "./test/support/fixtures.ts";
+import { Chain, ether, Lottery, lotteryAbi } from "./test/support/chain.ts";
+import { fixtureArtifacts } from "./test/support/fixtures.ts";
 
 const kSizes = [2, 50, 500];
 const kMinBet = ether("0.001");
@@ -23,12 +23,8 @@ async function freshPlayers(chain: Chain, n: number): Promise<Address[]> {
     addressCounter += 1n;
     out.push(`0x${(0x9a5000000000n + addressCounter).toString(16).padStart(40, "0")}` as Address);
   }
-  await Promise.all(
-    out.map(async (p) => {
-      await chain.setBalance(p, ether("10"));
-      await chain.impersonate(p);
-    }),
-  );
+  await chain.rpcBatch("anvil_setBalance", out.map((p) => [p, `0x${ether("10").toString(16)}`]));
+  await chain.rpcBatch("anvil_impersonateAccount", out.map((p) => [p]));
   return out;
 }
 
@@ -57,11 +53,17 @@ async function main(): Promise<void> {
     async function fill(lottery: Lottery, players: Address[], lastStake = kMinBet) {
       const t = (await chain.latestTimestamp()) + 10n;
       const first = await lottery.bet(players[0], kMinBet, t);
-      let newPlayer = 0n;
-      for (let i = 1; i < players.length; ++i) {
-        const r = await lottery.bet(players[i], i === players.length - 1 ? lastStake : kMinBet);
-        newPlayer = r.gasUsed; // the last new participant: the most expensive position
-      }
+      const placeBet = encodeFunctionData({ abi: lotteryAbi, functionName: "placeBet" });
+      const receipts = await chain.bulk(
+        players.slice(1).map((p, i) => ({
+          from: p,
+          to: lottery.address,
+          data: placeBet,
+          value: i === players.length - 2 ? lastStake : kMinBet,
+        })),
+      );
+      // the last new participant: the most expensive position (largest list index)
+      const newPlayer = BigInt(receipts[receipts.length - 1].gasUsed);
       const repeat = await lottery.bet(players[0], kMinBet);
       return { start: t, first: first.gasUsed, newPlayer, repeat: repeat.gasUsed };
     }
@@ -105,12 +107,14 @@ async function main(): Promise<void> {
     let hostileRefund = 0n;
     {
       const lottery = await Lottery.deploy(chain, publisher, 500n);
-      const t = (await chain.latestTimestamp()) + 10n;
-      await chain.setNextTimestamp(t);
-      for (let i = 0; i < 250; ++i) {
-        const burner = await Fixture.deploy(chain, publisher, "GasBurningPlayer", [lottery.address]);
-        await burner.call(publisher, "bet", [], { value: kMinBet });
-      }
+      const art = fixtureArtifacts().GasBurningPlayer;
+      const deployData = encodeDeployData({ abi: art.abi, bytecode: art.bytecode, args: [lottery.address] });
+      const deployed = await chain.bulk(Array.from({ length: 250 }, () => ({ from: publisher, to: null, data: deployData })));
+      const bet = encodeFunctionData({ abi: art.abi, functionName: "bet" });
+      await chain.bulk(
+        deployed.map((d) => ({ from: publisher, to: getAddress(d.contractAddress!), data: bet, value: kMinBet })),
+        (await chain.latestTimestamp()) + 10n,
+      );
       const round = await lottery.getRound();
       hostileRefund = (await lottery.write(publisher, "refundExpiredRound", [], { at: round.maxDrawTime + 1n })).gasUsed;
     }

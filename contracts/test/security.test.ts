@@ -3,9 +3,9 @@
 // cap, and the ETH accounting invariant.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { keccak256, toHex, type Address, type Hex } from "viem";
-import { ether, eventList, Lottery, RoundState } from "./support/chain.ts";
-import { Fixture } from "./support/fixtures.ts";
+import { encodeDeployData, encodeFunctionData, getAddress, keccak256, toHex, type Address, type Hex } from "viem";
+import { ether, eventList, Lottery, lotteryAbi, RoundState } from "./support/chain.ts";
+import { Fixture, fixtureArtifacts } from "./support/fixtures.ts";
 import { deployLottery, nextTime, useSuite } from "./support/suite.ts";
 
 const s = useSuite();
@@ -184,15 +184,8 @@ describe("participant cap", () => {
 
   test("the default cap of 500 is enforced with impersonated players", async () => {
     const lottery = await deployLottery(s);
-    const t = await nextTime(s);
-    await s.chain.setNextTimestamp(t);
-    const players: Address[] = [];
-    for (let i = 1; i <= 501; ++i) players.push(`0x${(0xc0de0000n + BigInt(i)).toString(16).padStart(40, "0")}` as Address);
-    await Promise.all(players.map(async (p) => {
-      await s.chain.setBalance(p, ether("1"));
-      await s.chain.impersonate(p);
-    }));
-    for (const p of players.slice(0, 500)) await lottery.bet(p, kMinBet);
+    const players = await impersonatedPlayers(501, 0xc0de0000n);
+    await s.chain.bulk(players.slice(0, 500).map((p) => betTxn(lottery, p)), await nextTime(s));
     assert.equal((await lottery.getRound()).participantCount, 500n);
     await lottery.expectRevert(players[500], "placeBet", [], "Too many participants", { value: kMinBet });
     const [list, amounts] = await lottery.read<[Address[], bigint[]]>("getParticipantsWithBets");
@@ -204,29 +197,14 @@ describe("participant cap", () => {
   });
 });
 
-/// Selector-only calldata for a raw call to a fixture.
 describe("large refunds are paid in bounded batches", () => {
-  async function impersonatedPlayers(n: number, base: bigint): Promise<Address[]> {
-    const players: Address[] = [];
-    for (let i = 1; i <= n; ++i) players.push(`0x${(base + BigInt(i)).toString(16).padStart(40, "0")}` as Address);
-    await Promise.all(
-      players.map(async (p) => {
-        await s.chain.setBalance(p, ether("1"));
-        await s.chain.impersonate(p);
-      }),
-    );
-    return players;
-  }
-
   test("300 participants: 250 in the refund, the rest via continueRefund by anyone", async () => {
     const lottery = await deployLottery(s);
     assert.equal(await lottery.read("REFUND_BATCH_SIZE"), 250n);
     const players = await impersonatedPlayers(300, 0xbeef0000n);
-    const t = await nextTime(s);
-    await s.chain.setNextTimestamp(t);
-    for (const p of players) await lottery.bet(p, kMinBet);
+    await s.chain.bulk(players.map((p) => betTxn(lottery, p)), await nextTime(s));
     await lottery.expectRevert(s.players[0], "continueRefund", [1n], "Round not refunded");
-    const before = await Promise.all(players.map((p) => s.chain.balance(p)));
+    const before = await s.chain.balances(players);
     const r = await lottery.write(s.operator, "refundRound");
     assert.deepEqual(eventList(r.events).at(-1), {
       name: "RefundsPending",
@@ -242,19 +220,22 @@ describe("large refunds are paid in bounded batches", () => {
     const c = await lottery.write(s.players[5], "continueRefund", [1n]);
     assert.deepEqual(c.events.map((e) => e.eventName), [], "no credits, no pending refunds: no events");
     assert.equal(await lottery.read("refundProgress", [1n]), 300n);
-    for (const [i, p] of players.entries()) assert.equal(await s.chain.balance(p), before[i] + kMinBet);
+    assert.deepEqual(await s.chain.balances(players), before.map((b) => b + kMinBet));
     await lottery.expectRevert(s.players[5], "continueRefund", [1n], "Refund complete");
     assert.equal(await s.chain.balance(lottery.address), kMinBet, "only round 2's bet is left");
   });
 
   test("a batch of 250 gas-burning contracts stays far below the EIP-7825 transaction cap", async () => {
     const lottery = await deployLottery(s);
-    const t = await nextTime(s);
-    await s.chain.setNextTimestamp(t);
-    for (let i = 0; i < 250; ++i) {
-      const burner = await Fixture.deploy(s.chain, s.players[0], "GasBurningPlayer", [lottery.address]);
-      await burner.call(s.players[0], "bet", [], { value: kMinBet });
-    }
+    const art = fixtureArtifacts().GasBurningPlayer;
+    const deployData = encodeDeployData({ abi: art.abi, bytecode: art.bytecode, args: [lottery.address] });
+    const deployed = await s.chain.bulk(Array.from({ length: 250 }, () => ({ from: s.players[0], to: null, data: deployData })));
+    const bet = encodeFunctionData({ abi: art.abi, functionName: "bet" });
+    await s.chain.bulk(
+      deployed.map((d) => ({ from: s.players[0], to: getAddress(d.contractAddress!), data: bet, value: kMinBet })),
+      await nextTime(s),
+    );
+    assert.equal((await lottery.getRound()).participantCount, 250n);
     const round = await lottery.getRound();
     const r = await lottery.write(s.players[1], "refundExpiredRound", [], { at: round.maxDrawTime + 1n });
     assert.equal(r.events.filter((e) => e.eventName === "WithdrawalCredited").length, 250);
@@ -263,6 +244,20 @@ describe("large refunds are paid in bounded batches", () => {
   });
 });
 
+/// Funded, impersonated EOAs at addresses base+1 … base+n.
+async function impersonatedPlayers(n: number, base: bigint): Promise<Address[]> {
+  const players: Address[] = [];
+  for (let i = 1; i <= n; ++i) players.push(`0x${(base + BigInt(i)).toString(16).padStart(40, "0")}` as Address);
+  await s.chain.rpcBatch("anvil_setBalance", players.map((p) => [p, `0x${ether("1").toString(16)}`]));
+  await s.chain.rpcBatch("anvil_impersonateAccount", players.map((p) => [p]));
+  return players;
+}
+
+function betTxn(lottery: Lottery, from: Address, value = kMinBet) {
+  return { from, to: lottery.address, data: encodeFunctionData({ abi: lotteryAbi, functionName: "placeBet" }), value };
+}
+
+/// Selector-only calldata for a raw call to a fixture.
 function encodeCall(signature: string): Hex {
   return keccak256(toHex(signature)).slice(0, 10) as Hex;
 }

@@ -98,6 +98,10 @@ export class Chain {
     return BigInt(await this.rpc<Hex>("eth_getBalance", [addr, "latest"]));
   }
 
+  async balances(addrs: readonly Address[]): Promise<bigint[]> {
+    return (await this.rpcBatch<Hex>("eth_getBalance", addrs.map((a) => [a, "latest"]))).map((b) => BigInt(b));
+  }
+
   async setBalance(addr: Address, wei: bigint): Promise<void> {
     await this.rpc("anvil_setBalance", [addr, `0x${wei.toString(16)}`]);
   }
@@ -111,6 +115,54 @@ export class Chain {
     const txn: Record<string, string> = { from, to, data, gas: `0x${gas.toString(16)}` };
     if (value) txn.value = `0x${value.toString(16)}`;
     return this.rpc<Hex>("eth_sendTransaction", [txn]);
+  }
+
+  /// One HTTP request carrying many calls of the same method; results in order.
+  async rpcBatch<T = unknown>(method: string, paramsList: unknown[][]): Promise<T[]> {
+    if (paramsList.length === 0) return [];
+    const first = nextId;
+    nextId += paramsList.length;
+    const res = await fetch(this.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(paramsList.map((params, i) => ({ jsonrpc: "2.0", id: first + i, method, params }))),
+    });
+    const body = (await res.json()) as { id: number; result?: T; error?: { message: string } }[];
+    const byId = new Map(body.map((r) => [r.id, r]));
+    return paramsList.map((_, i) => {
+      const r = byId.get(first + i);
+      if (!r || r.error) throw new Error(`${method}: ${r?.error?.message ?? "missing response"}`);
+      return r.result as T;
+    });
+  }
+
+  /// Mines many transactions in as few blocks as they fit (automine paused meanwhile), optionally
+  /// starting at timestamp `at`; asserts every one succeeded and returns the receipts in order.
+  async bulk(txns: { from: Address; to: Address | null; data: Hex; value?: bigint; gas?: bigint }[], at?: bigint): Promise<Receipt[]> {
+    await this.rpc("evm_setAutomine", [false]);
+    try {
+      const hashes: Hex[] = [];
+      for (const t of txns) {
+        const txn: Record<string, string> = { from: t.from, data: t.data, gas: `0x${(t.gas ?? 1_000_000n).toString(16)}` };
+        if (t.to) txn.to = t.to;
+        if (t.value) txn.value = `0x${t.value.toString(16)}`;
+        hashes.push(await this.rpc<Hex>("eth_sendTransaction", [txn]));
+      }
+      if (at !== undefined) await this.setNextTimestamp(at);
+      let receipts: (Receipt | null)[] = [];
+      for (let blocks = 0; blocks <= txns.length; ++blocks) {
+        await this.rpc("evm_mine", []);
+        receipts = await this.rpcBatch<Receipt | null>("eth_getTransactionReceipt", hashes.map((h) => [h]));
+        if (receipts.every((r) => r !== null)) break;
+      }
+      receipts.forEach((r, i) => {
+        assert.ok(r, `transaction ${i} of the bulk was never mined`);
+        assert.equal(r.status, "0x1", `transaction ${i} of the bulk reverted`);
+      });
+      return receipts as Receipt[];
+    } finally {
+      await this.rpc("evm_setAutomine", [true]);
+    }
   }
 
   async receipt(hash: Hex): Promise<Receipt> {
