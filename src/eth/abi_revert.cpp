@@ -91,7 +91,7 @@ Result<RevertReason> decode_revert(ByteView payload) noexcept {
     auto values = abi_decode(std::span<const AbiType>(&kString, 1), body);
     if (!values) return values.error();
     reason.kind = RevertReason::Kind::kError;
-    reason.message = std::move(*values->front().as_string());
+    reason.message = std::move(std::get<std::string>(values->front().data));
     return reason;
   }
   if (reason.selector == kPanicSelector) {
