@@ -35,8 +35,7 @@ TEST(AbiType, ParsesCanonicalTypes) {
       {"string[2]", "string[2]", true, 32},
       {"uint256[][]", "uint256[][]", true, 32},
       {"(uint256,bool)", "(uint256,bool)", false, 64},
-      {"(uint,(address,bytes32[2]))[3]", "(uint256,(address,bytes32[2]))[3]", false,
-       std::size_t{12 * 32}},
+      {"(uint,(address,bytes32[2]))[3]", "(uint256,(address,bytes32[2]))[3]", false, 384},
       {"(address,bytes)[]", "(address,bytes)[]", true, 32},
       {"((string))", "((string))", true, 32},
   };
