@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Entry point: parses the command line and hands over to one subcommand.
+#include "app/cmd_config.hpp"
 #include "app/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -8,12 +9,16 @@
 #include <string>
 
 int main(int argc, char** argv) {
-  CLI::App cli{"Enclave Lottery: follows an on-chain lottery, serves players and operates its rounds.",
-               "lottery"};
+  CLI::App cli{
+      "Enclave Lottery: follows an on-chain lottery, serves players and operates its rounds.",
+      "lottery"};
   cli.set_version_flag("--version", std::string("lottery ") + lottery::app::kVersion + " (" +
                                         lottery::app::kRevision + ")");
   cli.require_subcommand(0, 1);
   cli.footer("Run 'lottery <command> --help' for the options of one command.");
+
+  // Subcommands: one register_<name>_command(cli) per src/app/cmd_<name>.cpp (see cmd_config.hpp).
+  lottery::app::register_config_command(cli);
 
   try {
     cli.parse(argc, argv);

@@ -30,7 +30,8 @@ std::string render_text(const LoadResult& loaded) {
     out += d.key;
     out.append(width - d.key.size(), ' ');
     out += " = ";
-    out += d.show(loaded.settings).value_or("(not set)");
+    const auto value = d.show(loaded.settings);
+    out += !value ? std::string("(not set)") : value->empty() ? std::string("\"\"") : *value;
     out += "  # ";
     out += source_note(d, loaded.source_of(d.key));
     out += "\n";
