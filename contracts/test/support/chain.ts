@@ -19,9 +19,11 @@ import {
 } from "viem";
 
 const contractsDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+// LOTTERY_OUT_DIR lets a mutation check run the suite against another build of the contract.
+const outDir = process.env.LOTTERY_OUT_DIR ?? join(contractsDir, "out");
 
-export const lotteryAbi = JSON.parse(readFileSync(join(contractsDir, "out", "Lottery.abi"), "utf8")) as Abi;
-export const lotteryBytecode = `0x${readFileSync(join(contractsDir, "out", "Lottery.bin"), "utf8").trim()}` as Hex;
+export const lotteryAbi = JSON.parse(readFileSync(join(outDir, "Lottery.abi"), "utf8")) as Abi;
+export const lotteryBytecode = `0x${readFileSync(join(outDir, "Lottery.bin"), "utf8").trim()}` as Hex;
 
 export const RoundState = { WAITING: 0, BETTING: 1, DRAWING: 2, COMPLETED: 3, REFUNDED: 4 } as const;
 
