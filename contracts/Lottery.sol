@@ -149,7 +149,8 @@ contract Lottery {
         _;
     }
 
-    /// @dev Every function that moves ETH is guarded; transient storage keeps the guard cheap.
+    /// @dev Every function that moves ETH or changes the round is guarded, so a paid recipient can
+    /// never act on a half-finished transition; transient storage keeps the guard cheap.
     modifier nonReentrant() {
         require(!locked, "Reentrant call");
         locked = true;
@@ -218,12 +219,12 @@ contract Lottery {
     // ---------------------------------------------------------------- round lifecycle
 
     /// @notice Opens betting without a bet (a bet in WAITING does the same implicitly).
-    function startRound() external onlyOperator onlyWaiting {
+    function startRound() external onlyOperator onlyWaiting nonReentrant {
         startBetting(currentRoundId, rounds[currentRoundId]);
     }
 
     /// @notice Moves `endTime` (and the draw window with it) to `newEndTime`, while betting is open.
-    function extendBettingTime(uint256 newEndTime) external onlyOperator {
+    function extendBettingTime(uint256 newEndTime) external onlyOperator nonReentrant {
         RoundData storage r = rounds[currentRoundId];
         require(r.state == RoundState.BETTING, "Not betting");
         uint256 old = r.endTime;
