@@ -68,7 +68,10 @@ std::string Endpoint::redacted() const {
 }
 
 Endpoint parse_endpoint(std::string_view text) {
-  auto parsed = boost::urls::parse_absolute_uri(text);
+  if (text.find("://") == std::string_view::npos) {
+    throw std::invalid_argument("RPC URL has no scheme: start it with http://, https://, ws:// or wss://");
+  }
+  auto parsed = boost::urls::parse_uri(text);
   if (!parsed) {
     throw std::invalid_argument("RPC URL is not a valid absolute URL (expected e.g. http://127.0.0.1:8545)");
   }

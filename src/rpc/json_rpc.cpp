@@ -124,7 +124,7 @@ std::optional<json::value> parse_json(std::string_view text) noexcept {
   }
 }
 
-CallOutcome parse_response(const json::value& reply, RequestId expected_id) noexcept {
+CallOutcome parse_response_value(const json::value& reply, RequestId expected_id) noexcept {
   try {
     if (reply.is_array()) return malformed("expected one reply but got a batch");
     const auto* obj = reply.if_object();
@@ -151,10 +151,11 @@ CallOutcome parse_response(const json::value& reply, RequestId expected_id) noex
 CallOutcome parse_response(std::string_view text, RequestId expected_id) noexcept {
   auto parsed = parse_json(text);
   if (!parsed) return malformed("reply is not valid JSON");
-  return parse_response(*parsed, expected_id);
+  return parse_response_value(*parsed, expected_id);
 }
 
-std::vector<CallOutcome> parse_batch_response(const json::value& reply, std::span<const RequestId> ids) noexcept {
+std::vector<CallOutcome> parse_batch_response_value(const json::value& reply,
+                                                    std::span<const RequestId> ids) noexcept {
   std::vector<CallOutcome> out;
   try {
     out.resize(ids.size());
@@ -217,7 +218,7 @@ std::vector<CallOutcome> parse_batch_response(std::string_view text, std::span<c
     }
     return out;
   }
-  return parse_batch_response(*parsed, ids);
+  return parse_batch_response_value(*parsed, ids);
 }
 
 IncomingMessage inspect_message(std::string_view text) noexcept {

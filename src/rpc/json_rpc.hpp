@@ -56,7 +56,8 @@ std::optional<boost::json::value> parse_json(std::string_view text) noexcept;
 /// kMalformedResponse outcome. A reply with `"id": null` and an error (what
 /// proxies send for rate limits and parse errors) is accepted as the error.
 CallOutcome parse_response(std::string_view text, RequestId expected_id) noexcept;
-CallOutcome parse_response(const boost::json::value& reply, RequestId expected_id) noexcept;
+/// Same on an already parsed reply.
+CallOutcome parse_response_value(const boost::json::value& reply, RequestId expected_id) noexcept;
 
 /// Parses a batch reply; the outcome vector is parallel to `ids`. Replies may
 /// come in any order. A reply with an unknown or duplicated id makes every
@@ -65,8 +66,9 @@ CallOutcome parse_response(const boost::json::value& reply, RequestId expected_i
 /// error object instead of an array (e.g. "batch too large", rate limit)
 /// becomes every call's error.
 std::vector<CallOutcome> parse_batch_response(std::string_view text, std::span<const RequestId> ids) noexcept;
-std::vector<CallOutcome> parse_batch_response(const boost::json::value& reply,
-                                              std::span<const RequestId> ids) noexcept;
+/// Same on an already parsed reply.
+std::vector<CallOutcome> parse_batch_response_value(const boost::json::value& reply,
+                                                    std::span<const RequestId> ids) noexcept;
 
 /// What a message pushed by a WebSocket server is.
 struct IncomingMessage {

@@ -401,7 +401,7 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
     if (pending->subscribe && msg.parsed) {
       // Registered here, before any later message is read, so the first
       // notification cannot slip past the subscriber.
-      auto outcome = parse_response(*msg.parsed, pending->ids.front());
+      auto outcome = parse_response_value(*msg.parsed, pending->ids.front());
       if (outcome.ok() && outcome.result.is_string()) {
         std::string sub_id(outcome.result.get_string());
         auto sub = std::make_shared<WsSubscription>(strand_, sub_id, options_.subscription_queue, weak_from_this());
