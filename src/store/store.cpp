@@ -265,6 +265,8 @@ CommitResult Store::commit(Batch batch) {
   const std::uint64_t first_new_activity = w.next_activity_id;
   std::vector<std::shared_ptr<const FinishedRound>> created_rounds;
   std::vector<Change> reorgs;
+  // RoundBets created by this commit and not yet visible to anyone else.
+  std::map<std::uint64_t, std::shared_ptr<RoundBets>> fresh_bets;
 
   for (Batch::Op& op : batch.ops_) {
     if (auto* event = std::get_if<ChainEvent>(&op)) {
@@ -294,16 +296,25 @@ CommitResult Store::commit(Batch batch) {
         BetRecord record{bet->player,   bet->amount,    bet->new_total, meta.timestamp,
                          meta.block_number, meta.log_index, meta.tx_hash};
         BetBook& book = bets.write();
-        auto updated = std::make_shared<RoundBets>();
-        if (auto it = book.find(bet->round_id); it != book.end()) *updated = *it->second;
-        updated->round_id = bet->round_id;
+        // A round's bets are copied once per commit, then extended in place,
+        // so a backfill batch with many bets stays linear.
+        std::shared_ptr<RoundBets>& updated = fresh_bets[bet->round_id];
+        if (!updated) {
+          updated = std::make_shared<RoundBets>();
+          if (auto it = book.find(bet->round_id); it != book.end()) *updated = *it->second;
+          updated->round_id = bet->round_id;
+          book[bet->round_id] = updated;
+        }
         auto& records = updated->records;
-        auto pos = std::upper_bound(records.begin(), records.end(), record,
-                                    [](const BetRecord& a, const BetRecord& b) {
-                                      return chain_pos(a) < chain_pos(b);
-                                    });
-        records.insert(pos, std::move(record));
-        book[bet->round_id] = std::move(updated);
+        if (records.empty() || chain_pos(records.back()) <= chain_pos(record)) {
+          records.push_back(std::move(record));
+        } else {
+          auto pos = std::upper_bound(records.begin(), records.end(), record,
+                                      [](const BetRecord& a, const BetRecord& b) {
+                                        return chain_pos(a) < chain_pos(b);
+                                      });
+          records.insert(pos, std::move(record));
+        }
       } else if (const auto* done = std::get_if<RoundCompleted>(&event->body)) {
         auto entry = std::make_shared<FinishedRound>();
         entry->kind = FinishKind::kCompleted;
@@ -321,6 +332,7 @@ CommitResult Store::commit(Batch batch) {
         entry->log_index = meta.log_index;
         const BetBook& book = bets.read();
         auto it = book.find(done->round_id);
+        fresh_bets.erase(done->round_id);  // now shared with the history entry
         entry->bets = it != book.end() ? it->second
                                        : std::make_shared<const RoundBets>(RoundBets{done->round_id, {}});
         insert_in_chain_order<FinishedRound>(history.write(), std::move(entry));
@@ -338,6 +350,7 @@ CommitResult Store::commit(Batch batch) {
         entry->log_index = meta.log_index;
         const BetBook& book = bets.read();
         auto it = book.find(refund->round_id);
+        fresh_bets.erase(refund->round_id);  // now shared with the history entry
         entry->bets = it != book.end()
                           ? it->second
                           : std::make_shared<const RoundBets>(RoundBets{refund->round_id, {}});
@@ -357,6 +370,7 @@ CommitResult Store::commit(Batch batch) {
       }
     } else if (const auto* back = std::get_if<Batch::Rollback>(&op)) {
       const std::uint64_t ancestor = back->ancestor_block;
+      fresh_bets.clear();
       Change change;
       change.kind = ChangeKind::kReorg;
       change.from_block = std::max(prev->chain.latest_block,

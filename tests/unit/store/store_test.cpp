@@ -435,6 +435,25 @@ TEST(Store, HistoryEntryCarriesTheRoundsBets) {
   EXPECT_EQ(history_round(*store.snapshot(), 8), nullptr);
 }
 
+TEST(Store, ManyBetsInOneBatchAndLaterBatchesDoNotAlterPublishedBets) {
+  Store store;
+  Batch b;
+  for (std::uint64_t i = 0; i < 300; ++i) b.apply(bet_event(100 + i, 0, 1, kAlice, 1, i + 1));
+  b.apply(completed_event(400, 0, 1, kAlice, 300, 1, 5));
+  b.apply(bet_event(401, 0, 1, kBob, 1, 1));  // odd, but must not leak into the history entry
+  store.commit(std::move(b));
+  auto snap = store.snapshot();
+  EXPECT_EQ(history_round(*snap, 1)->bets->records.size(), 300u);
+  EXPECT_EQ(snap->bets->at(1)->records.size(), 301u);
+
+  Batch more;
+  more.apply(bet_event(402, 0, 1, kCarol, 1, 1));
+  store.commit(std::move(more));
+  EXPECT_EQ(snap->bets->at(1)->records.size(), 301u);  // the old snapshot is immutable
+  EXPECT_EQ(store.snapshot()->bets->at(1)->records.size(), 302u);
+  EXPECT_EQ(history_round(*store.snapshot(), 1)->bets->records.size(), 300u);
+}
+
 TEST(Store, OutOfOrderEventIsPlacedInChainOrder) {
   Store store;
   Batch b;
