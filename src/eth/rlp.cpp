@@ -27,7 +27,8 @@ void append_be(Bytes& out, std::uint64_t value, std::size_t width) {
   }
 }
 
-void append_header(Bytes& out, std::size_t length, std::uint8_t short_base, std::uint8_t long_base) {
+void append_header(Bytes& out, std::size_t length, std::uint8_t short_base,
+                   std::uint8_t long_base) {
   if (length <= kMaxShortLength) {
     out.push_back(static_cast<std::uint8_t>(short_base + length));
     return;
@@ -66,7 +67,8 @@ Result<Header> read_header(ByteView in) noexcept {
     }
   } else {
     header.is_list = prefix > kListLong;
-    const auto width = static_cast<std::size_t>(prefix - (header.is_list ? kListLong : kStringLong));
+    const auto width =
+        static_cast<std::size_t>(prefix - (header.is_list ? kListLong : kStringLong));
     if (in.size() - 1 < width) return make_error_code(Errc::kTruncated);
     if (in[1] == 0) return make_error_code(Errc::kLeadingZeros);
     std::uint64_t declared = 0;
@@ -146,7 +148,9 @@ void append_uint(Bytes& out, std::uint64_t value) {
   append_be(out, value, width);
 }
 
-void append_uint(Bytes& out, const U256& value) { append_string(out, u256_to_be_minimal(value)); }
+void append_uint(Bytes& out, const U256& value) {
+  append_string(out, u256_to_be_minimal(value));
+}
 
 void append_list(Bytes& out, ByteView payload) {
   append_header(out, payload.size(), kListShort, kListLong);

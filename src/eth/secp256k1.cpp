@@ -41,8 +41,7 @@ const secp256k1_context* context() noexcept {
     std::array<std::uint8_t, 32> seed{};
     // Blinding is a side-channel defence; without OS randomness signing stays correct, so a
     // missing seed leaves the context unblinded rather than failing every signature.
-    const bool blinded =
-        os_random(seed) && secp256k1_context_randomize(created, seed.data()) == 1;
+    const bool blinded = os_random(seed) && secp256k1_context_randomize(created, seed.data()) == 1;
     static_cast<void>(blinded);
     secure_wipe(seed.data(), seed.size());
     return created;
@@ -91,7 +90,9 @@ Result<PrivateKey> PrivateKey::from_hex(std::string_view text) noexcept {
   return key;
 }
 
-PrivateKey::PrivateKey(PrivateKey&& other) noexcept : secret_(other.secret_) { other.wipe(); }
+PrivateKey::PrivateKey(PrivateKey&& other) noexcept : secret_(other.secret_) {
+  other.wipe();
+}
 
 PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
   if (this != &other) {
@@ -101,9 +102,13 @@ PrivateKey& PrivateKey::operator=(PrivateKey&& other) noexcept {
   return *this;
 }
 
-PrivateKey::~PrivateKey() { wipe(); }
+PrivateKey::~PrivateKey() {
+  wipe();
+}
 
-void PrivateKey::wipe() noexcept { secure_wipe(secret_.data(), secret_.size()); }
+void PrivateKey::wipe() noexcept {
+  secure_wipe(secret_.data(), secret_.size());
+}
 
 PublicKey PrivateKey::public_key() const noexcept {
   secp256k1_pubkey pubkey;
@@ -112,9 +117,13 @@ PublicKey PrivateKey::public_key() const noexcept {
   return serialize_public_key(pubkey);
 }
 
-Address PrivateKey::address() const noexcept { return address_from_public_key(public_key()); }
+Address PrivateKey::address() const noexcept {
+  return address_from_public_key(public_key());
+}
 
-void PrintTo(const PrivateKey&, std::ostream* os) { *os << "PrivateKey(<redacted>)"; }
+void PrintTo(const PrivateKey&, std::ostream* os) {
+  *os << "PrivateKey(<redacted>)";
+}
 
 Result<Signature> sign_hash(const PrivateKey& key, const Hash32& hash) noexcept {
   secp256k1_ecdsa_recoverable_signature sig;

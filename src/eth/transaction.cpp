@@ -86,7 +86,9 @@ Bytes signing_payload(const Transaction& txn) {
   return envelope(txn.type, fields);
 }
 
-Hash32 signing_hash(const Transaction& txn) { return keccak256(ByteView(signing_payload(txn))); }
+Hash32 signing_hash(const Transaction& txn) {
+  return keccak256(ByteView(signing_payload(txn)));
+}
 
 Result<SignedTransaction> sign_transaction(const Transaction& txn, const PrivateKey& key) noexcept {
   auto signature = sign_hash(key, signing_hash(txn));

@@ -18,11 +18,11 @@ constexpr std::size_t kDynamicFeeFieldCount = 12;
 
 // Assigns the decoded value or returns its error from the enclosing function. Keeps the long
 // field-by-field decoders below readable without exceptions.
-#define LOTTERY_ETH_TRY_ASSIGN(target, expr) \
-  do {                                       \
-    auto lottery_try_result = (expr);        \
+#define LOTTERY_ETH_TRY_ASSIGN(target, expr)                    \
+  do {                                                          \
+    auto lottery_try_result = (expr);                           \
     if (!lottery_try_result) return lottery_try_result.error(); \
-    (target) = std::move(*lottery_try_result); \
+    (target) = std::move(*lottery_try_result);                  \
   } while (false)
 
 Result<std::optional<Address>> decode_to(const rlp::Item& item) noexcept {
@@ -75,7 +75,7 @@ Result<void> decode_r_s(const rlp::Item& r, const rlp::Item& s, Signature& sig) 
 // after. Chain id 0 with the EIP-155 form would re-encode as 27/28, so it is refused to keep
 // decoding one-to-one.
 Result<void> split_legacy_v(const U256& v, Transaction& txn, Signature& sig) noexcept {
-  if (v == 27 || v == 28) {
+  if (v >= 27 && v <= 28) {
     txn.chain_id = 0;
     sig.recovery_id = static_cast<std::uint8_t>(v - 27);
     return {};

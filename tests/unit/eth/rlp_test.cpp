@@ -29,7 +29,9 @@ Item raw(std::initializer_list<std::uint8_t> bytes) {
   return Item::string(v);
 }
 
-Item lst(std::vector<Item> children) { return Item::list(std::move(children)); }
+Item lst(std::vector<Item> children) {
+  return Item::list(std::move(children));
+}
 
 // The examples from the RLP specification (ethereum.org "Recursive-length prefix" page and the
 // Yellow Paper appendix B), written out as data.
@@ -49,8 +51,7 @@ std::vector<Vector> spec_vectors() {
       {"byte_0x00", raw({0x00}), "0x00"},
       {"byte_0x0f", raw({0x0f}), "0x0f"},
       {"bytes_0x0400", raw({0x04, 0x00}), "0x820400"},
-      {"set_theoretic_three",
-       lst({lst({}), lst({lst({})}), lst({lst({}), lst({lst({})})})}),
+      {"set_theoretic_three", lst({lst({}), lst({lst({})}), lst({lst({}), lst({lst({})})})}),
        "0xc7c0c1c0c3c0c1c0"},
       {"lorem_56_bytes", str("Lorem ipsum dolor sit amet, consectetur adipisicing elit"),
        "0xb8384c6f72656d20697073756d20646f6c6f722073697420616d65742c20636f6e7365637465747572"
@@ -78,8 +79,12 @@ TEST(Rlp, EncodesIntegersMinimally) {
     const char* encoded;
   };
   const Case cases[] = {
-      {0, "0x80"},          {1, "0x01"},          {15, "0x0f"},
-      {0x7f, "0x7f"},       {0x80, "0x8180"},     {1024, "0x820400"},
+      {0, "0x80"},
+      {1, "0x01"},
+      {15, "0x0f"},
+      {0x7f, "0x7f"},
+      {0x80, "0x8180"},
+      {1024, "0x820400"},
       {0xffffff, "0x83ffffff"},
       {std::numeric_limits<std::uint64_t>::max(), "0x88ffffffffffffffff"},
   };
@@ -140,22 +145,47 @@ TEST(Rlp, RejectsMalformedInput) {
       {"truncated_single_wrapped", "0x81", Errc::kTruncated},
       {"truncated_list_payload", "0xc88363617483646f", Errc::kTruncated},
       {"truncated_long_length_field", "0xb9", Errc::kTruncated},
-      {"truncated_long_string", "0xb838" "4c6f72656d", Errc::kTruncated},
-      {"list_child_runs_past_parent", "0xc2" "83646f67", Errc::kTruncated},
+      {"truncated_long_string",
+       "0xb838"
+       "4c6f72656d",
+       Errc::kTruncated},
+      {"list_child_runs_past_parent",
+       "0xc2"
+       "83646f67",
+       Errc::kTruncated},
       {"non_canonical_single_byte", "0x8100", Errc::kNonCanonical},
       {"non_canonical_single_byte_7f", "0x817f", Errc::kNonCanonical},
       {"non_canonical_single_byte_in_list", "0xc28105", Errc::kNonCanonical},
-      {"leading_zero_in_string_length", "0xb90038" "00", Errc::kLeadingZeros},
-      {"leading_zero_in_list_length", "0xf90038" "00", Errc::kLeadingZeros},
+      {"leading_zero_in_string_length",
+       "0xb90038"
+       "00",
+       Errc::kLeadingZeros},
+      {"leading_zero_in_list_length",
+       "0xf90038"
+       "00",
+       Errc::kLeadingZeros},
       {"long_form_for_short_string", "0xb803646f67", Errc::kNonCanonical},
-      {"long_form_for_55_bytes", "0xb837" "00", Errc::kNonCanonical},
-      {"long_form_for_short_list", "0xf803" "83646f67", Errc::kNonCanonical},
+      {"long_form_for_55_bytes",
+       "0xb837"
+       "00",
+       Errc::kNonCanonical},
+      {"long_form_for_short_list",
+       "0xf803"
+       "83646f67",
+       Errc::kNonCanonical},
       {"trailing_bytes_after_string", "0x83646f6700", Errc::kTrailingBytes},
       {"trailing_bytes_after_list", "0xc0c0", Errc::kTrailingBytes},
       {"trailing_single_byte", "0x0000", Errc::kTrailingBytes},
       {"length_2_pow_64_minus_1", "0xbfffffffffffffffff", Errc::kTruncated},
-      {"list_length_2_pow_64_minus_1", "0xffffffffffffffffff" "c0", Errc::kTruncated},
-      {"length_near_2_pow_64", "0xbf" "fffffffffffffff0" "00", Errc::kTruncated},
+      {"list_length_2_pow_64_minus_1",
+       "0xffffffffffffffffff"
+       "c0",
+       Errc::kTruncated},
+      {"length_near_2_pow_64",
+       "0xbf"
+       "fffffffffffffff0"
+       "00",
+       Errc::kTruncated},
   };
   for (const auto& c : cases) {
     auto decoded = decode(from_hex(c.encoded));
@@ -227,10 +257,8 @@ TEST(Rlp, FixedViews) {
   auto address = as_address(Item::string(addr_bytes));
   ASSERT_TRUE(address);
   EXPECT_EQ(to_lower_hex(*address), "0x3535353535353535353535353535353535353535");
-  EXPECT_EQ(as_address(Item::string(Bytes(19, 0x35))).error(),
-            make_error_code(Errc::kWrongLength));
-  EXPECT_EQ(as_address(Item::string(Bytes(21, 0x35))).error(),
-            make_error_code(Errc::kWrongLength));
+  EXPECT_EQ(as_address(Item::string(Bytes(19, 0x35))).error(), make_error_code(Errc::kWrongLength));
+  EXPECT_EQ(as_address(Item::string(Bytes(21, 0x35))).error(), make_error_code(Errc::kWrongLength));
   EXPECT_EQ(as_address(lst({})).error(), make_error_code(Errc::kUnexpectedList));
 
   auto hash = as_fixed<32>(Item::string(Bytes(32, 0x11)));

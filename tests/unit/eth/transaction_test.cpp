@@ -30,9 +30,15 @@ T must(Result<T> result) {
   return std::move(*result);
 }
 
-Address addr(std::string_view text) { return must(parse_address(text)); }
-U256 dec(std::string_view text) { return must(u256_from_dec(text)); }
-Hash32 h32(std::string_view text) { return must(hex_decode_fixed<32>(text)); }
+Address addr(std::string_view text) {
+  return must(parse_address(text));
+}
+U256 dec(std::string_view text) {
+  return must(u256_from_dec(text));
+}
+Hash32 h32(std::string_view text) {
+  return must(hex_decode_fixed<32>(text));
+}
 
 PrivateKey eip155_key() {
   return must(
@@ -42,7 +48,8 @@ PrivateKey eip155_key() {
 // The address of the EIP-155 example key.
 constexpr const char* kEip155Sender = "0x9d8A62f656a8d1615C1294fd71e9CFb3E4855A4F";
 
-// ---- EIP-155 example (https://eips.ethereum.org/EIPS/eip-155), written out as data ----------------
+// ---- EIP-155 example (https://eips.ethereum.org/EIPS/eip-155), written out as data
+// ----------------
 constexpr const char* kEip155SigningData =
     "0xec098504a817c800825208943535353535353535353535353535353535353535880de0b6b3a764000080018080";
 constexpr const char* kEip155SigningHash =
@@ -240,8 +247,8 @@ TEST(Transaction, RoundTripsEncodeDecodeRecover) {
     t.gas_limit = 21000;
     t.to = addr("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
     t.value = dec("1");
-    t.access_list.push_back({addr("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
-                             std::vector<Hash32>(40, Hash32{})});
+    t.access_list.push_back(
+        {addr("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), std::vector<Hash32>(40, Hash32{})});
     txns.push_back(t);
   }
   {
@@ -271,7 +278,8 @@ TEST(Transaction, TamperedTransactionRecoversAnotherSender) {
   }
 }
 
-// ---- Malformed raw transactions --------------------------------------------------------------------
+// ---- Malformed raw transactions
+// --------------------------------------------------------------------
 
 Bytes with_prefix(std::uint8_t prefix, const Bytes& body) {
   Bytes out{prefix};
@@ -286,7 +294,8 @@ Bytes mutate_legacy(const std::function<void(std::vector<rlp::Item>&)>& mutate) 
   return rlp::encode(item);
 }
 
-Bytes mutate_typed(const char* raw_hex, const std::function<void(std::vector<rlp::Item>&)>& mutate) {
+Bytes mutate_typed(const char* raw_hex,
+                   const std::function<void(std::vector<rlp::Item>&)>& mutate) {
   const Bytes raw = from_hex(raw_hex);
   rlp::Item item = must(rlp::decode(ByteView(raw).subspan(1)));
   mutate(item.items);
@@ -300,14 +309,16 @@ Bytes retype(const char* raw_hex, std::uint8_t type) {
   return raw;
 }
 
-rlp::Item uint_item(const U256& value) { return rlp::Item::string(u256_to_be_minimal(value)); }
+rlp::Item uint_item(const U256& value) {
+  return rlp::Item::string(u256_to_be_minimal(value));
+}
 rlp::Item bytes_item(std::initializer_list<std::uint8_t> bytes) {
   return rlp::Item::string(std::vector<std::uint8_t>(bytes));
 }
 
 TEST(Transaction, RejectsMalformedRawTransactions) {
   const Bytes eip155 = from_hex(kEip155SignedTx);
-  const U256 n = secp256k1_order();
+  const U256& n = secp256k1_order();
   Bytes trailing = eip155;
   trailing.push_back(0x00);
   Bytes truncated = eip155;
@@ -333,19 +344,19 @@ TEST(Transaction, RejectsMalformedRawTransactions) {
       {"typed_trailing_byte", typed_trailing, Errc::kTrailingBytes},
       {"truncated", truncated, Errc::kTruncated},
       {"legacy_eight_fields", mutate_legacy([](auto& f) { f.pop_back(); }), Errc::kWrongLength},
-      {"legacy_ten_fields",
-       mutate_legacy([](auto& f) { f.push_back(rlp::Item::string({})); }), Errc::kWrongLength},
-      {"nonce_leading_zero",
-       mutate_legacy([](auto& f) { f[0] = bytes_item({0x00, 0x09}); }), Errc::kLeadingZeros},
+      {"legacy_ten_fields", mutate_legacy([](auto& f) { f.push_back(rlp::Item::string({})); }),
+       Errc::kWrongLength},
+      {"nonce_leading_zero", mutate_legacy([](auto& f) {
+         f[0] = bytes_item({0x00, 0x09});
+       }),
+       Errc::kLeadingZeros},
       {"nonce_zero_byte", mutate_legacy([](auto& f) { f[0] = bytes_item({0x00}); }),
        Errc::kLeadingZeros},
-      {"nonce_too_large",
-       mutate_legacy([](auto& f) { f[0] = uint_item(U256(1) << 64); }), Errc::kOverflow},
-      {"value_33_bytes",
-       mutate_legacy([](auto& f) { f[4] = rlp::Item::string(Bytes(33, 0x01)); }),
+      {"nonce_too_large", mutate_legacy([](auto& f) { f[0] = uint_item(U256(1) << 64); }),
        Errc::kOverflow},
-      {"to_19_bytes",
-       mutate_legacy([](auto& f) { f[3] = rlp::Item::string(Bytes(19, 0x35)); }),
+      {"value_33_bytes", mutate_legacy([](auto& f) { f[4] = rlp::Item::string(Bytes(33, 0x01)); }),
+       Errc::kOverflow},
+      {"to_19_bytes", mutate_legacy([](auto& f) { f[3] = rlp::Item::string(Bytes(19, 0x35)); }),
        Errc::kWrongLength},
       {"to_is_list", mutate_legacy([](auto& f) { f[3] = rlp::Item::list({}); }),
        Errc::kUnexpectedList},
@@ -358,10 +369,8 @@ TEST(Transaction, RejectsMalformedRawTransactions) {
       {"v_chain_id_over_64_bits",
        mutate_legacy([](auto& f) { f[6] = uint_item((U256(1) << 65) + 35); }), Errc::kOverflow},
       {"r_zero", mutate_legacy([](auto& f) { f[7] = uint_item(0); }), Errc::kInvalidSignature},
-      {"r_equals_n", mutate_legacy([&](auto& f) { f[7] = uint_item(n); }),
-       Errc::kInvalidSignature},
-      {"s_high",
-       mutate_legacy([&](auto& f) { f[8] = uint_item(n - dec(kEip155S)); }),
+      {"r_equals_n", mutate_legacy([&](auto& f) { f[7] = uint_item(n); }), Errc::kInvalidSignature},
+      {"s_high", mutate_legacy([&](auto& f) { f[8] = uint_item(n - dec(kEip155S)); }),
        Errc::kInvalidSignature},
       {"typed_eleven_fields", mutate_typed(kCastDynamicFeeTx, [](auto& f) { f.pop_back(); }),
        Errc::kWrongLength},
@@ -369,7 +378,10 @@ TEST(Transaction, RejectsMalformedRawTransactions) {
       {"dynamic_fee_type_with_2930_fields", retype(kCastAccessListCreateTx, 0x02),
        Errc::kWrongLength},
       {"chain_id_leading_zero",
-       mutate_typed(kCastDynamicFeeTx, [](auto& f) { f[0] = bytes_item({0x00, 0x7a, 0x69}); }),
+       mutate_typed(kCastDynamicFeeTx,
+                    [](auto& f) {
+                      f[0] = bytes_item({0x00, 0x7a, 0x69});
+                    }),
        Errc::kLeadingZeros},
       {"y_parity_2", mutate_typed(kCastDynamicFeeTx, [](auto& f) { f[9] = uint_item(2); }),
        Errc::kInvalidSignature},
@@ -394,8 +406,9 @@ TEST(Transaction, RejectsMalformedRawTransactions) {
                     [](auto& f) { f[8].items[0].items[0] = rlp::Item::string(Bytes(21, 1)); }),
        Errc::kWrongLength},
       {"storage_key_31_bytes",
-       mutate_typed(kCastDynamicFeeTx,
-                    [](auto& f) { f[8].items[0].items[1].items[0] = rlp::Item::string(Bytes(31, 1)); }),
+       mutate_typed(
+           kCastDynamicFeeTx,
+           [](auto& f) { f[8].items[0].items[1].items[0] = rlp::Item::string(Bytes(31, 1)); }),
        Errc::kWrongLength},
       {"storage_keys_is_string",
        mutate_typed(kCastDynamicFeeTx,
