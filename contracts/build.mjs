@@ -75,7 +75,7 @@ function main(args) {
     }
     if (stale.length > 0) {
       process.stderr.write(
-        `contracts/out is stale (${stale.join(", ")} differ from a fresh compile); run: npm run contracts:build\n`,
+        `contracts/out is stale: ${stale.join(", ")} does not match a fresh compile; run: npm run contracts:build\n`,
       );
       process.exit(1);
     }
