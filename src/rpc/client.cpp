@@ -98,7 +98,7 @@ Task<json::value> RpcClient::call(std::string method, json::array params, CallOp
 }
 
 Task<std::vector<CallOutcome>> RpcClient::batch(std::vector<Call> calls, CallOptions options) {
-  if (calls.empty()) co_return std::vector<CallOutcome>{};
+  if (calls.empty()) co_return std::vector<CallOutcome>();
   co_return co_await execute(std::move(calls), true, options);
 }
 
@@ -229,8 +229,13 @@ Task<void> RpcClient::probe_endpoints() {
     const auto start = Clock::now();
     std::optional<RpcError> failure;
     try {
-      const auto reply = co_await transports_[index]->request(serialize_request(id, Call{"eth_blockNumber", {}}),
-                                                              std::vector<RequestId>(1, id), options_.request_timeout);
+      // Built before the co_await: g++ 12 mishandles braced temporaries inside it.
+      Call probe;
+      probe.method = "eth_blockNumber";
+      std::string payload = serialize_request(id, probe);
+      std::vector<RequestId> ids(1, id);
+      const auto reply = co_await transports_[index]->request(std::move(payload), std::move(ids),
+                                                              options_.request_timeout);
       auto outcome = parse_response(reply, id);
       if (outcome.error) {
         failure = *outcome.error;
