@@ -38,6 +38,9 @@ eth::Bytes refund_round_call() {
 eth::Bytes refund_expired_round_call() {
   return call("refundExpiredRound()");
 }
+eth::Bytes continue_refund_call(std::uint64_t round_id) {
+  return call("continueRefund(uint256)", {eth::abi_uint(eth::U256{round_id})});
+}
 eth::Bytes place_bet_call() {
   return call("placeBet()");
 }

@@ -15,6 +15,8 @@ namespace lottery::contract {
 eth::Bytes draw_winner_call();
 eth::Bytes refund_round_call();
 eth::Bytes refund_expired_round_call();
+/// Pays the next batch of a large refund (after `RefundsPending`); anyone may call it.
+eth::Bytes continue_refund_call(std::uint64_t round_id);
 
 /// Player and publisher actions (demo, deploy and set-operator commands, relay checks).
 eth::Bytes place_bet_call();

@@ -27,6 +27,7 @@ enum class Kind : std::uint8_t {
   kOperatorUpdated,
   kWithdrawn,
   kWithdrawalCredited,
+  kRefundsPending,
 };
 
 struct KnownEvent {
@@ -37,7 +38,7 @@ struct KnownEvent {
 
 // Human-readable declarations exactly as in contracts/out/Lottery.abi; a unit
 // test compares these topics with the committed ABI.
-constexpr std::array<std::pair<Kind, std::string_view>, 13> kDeclarations{{
+constexpr std::array<std::pair<Kind, std::string_view>, 14> kDeclarations{{
     {Kind::kRoundCreated,
      "RoundCreated(uint256 indexed roundId,uint256 startTime,uint256 endTime,uint256 "
      "minDrawTime,uint256 maxDrawTime,uint256 timestamp)"},
@@ -72,6 +73,9 @@ constexpr std::array<std::pair<Kind, std::string_view>, 13> kDeclarations{{
     {Kind::kWithdrawn, "Withdrawn(address indexed to,uint256 amount,uint256 timestamp)"},
     {Kind::kWithdrawalCredited,
      "WithdrawalCredited(address indexed to,uint256 amount,uint256 timestamp)"},
+    {Kind::kRefundsPending,
+     "RefundsPending(uint256 indexed roundId,uint256 refunded,uint256 remaining,uint256 "
+     "timestamp)"},
 }};
 
 const std::vector<KnownEvent>& known_events() {
@@ -234,6 +238,7 @@ eth::Result<store::EventBody> decode_body(Kind kind, const Fields& f) noexcept {
       return store::EventBody{e};
     }
     case Kind::kWithdrawalCredited:
+    case Kind::kRefundsPending:
       break;
   }
   return make_error_code(Errc::kInvalidType);
@@ -247,7 +252,8 @@ eth::Result<std::optional<DecodedEvent>> decode_event(std::span<const eth::Hash3
                                                       eth::ByteView data) noexcept {
   if (topics.empty()) return std::optional<DecodedEvent>{};
   const KnownEvent* known = find(topics[0]);
-  if (known == nullptr || known->kind == Kind::kWithdrawalCredited) {
+  if (known == nullptr || known->kind == Kind::kWithdrawalCredited ||
+      known->kind == Kind::kRefundsPending) {
     return std::optional<DecodedEvent>{};
   }
   auto fields = eth::abi_decode_log(known->event, topics, data);

@@ -68,7 +68,7 @@ TEST(ContractEvents, EveryCommittedEventIsKnownWithTheSameTopic) {
     EXPECT_EQ(std::string(name), std::string(obj.at("name").as_string()));
     ++events;
   }
-  EXPECT_EQ(events, 13);
+  EXPECT_EQ(events, 14);
 }
 
 TEST(ContractEvents, DecodesBetPlaced) {
