@@ -63,7 +63,14 @@ void register_config_command(CLI::App& cli) {
   cmd->add_option("--format", *format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  cmd->callback([options, format] {
+  auto describe = std::make_shared<bool>(false);
+  cmd->add_flag("--describe", *describe,
+                "Print the table of all settings (Markdown) instead of the values");
+  cmd->callback([options, format, describe] {
+    if (*describe) {
+      std::fputs(config::describe_settings_markdown().c_str(), stdout);
+      return;
+    }
     const config::LoadResult loaded = load_settings(*options);
     exit_on_config_errors(loaded);
     const std::string out = config::render_effective(

@@ -20,7 +20,7 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::size_t kMaxConfigFileBytes = 1024 * 1024;
+constexpr std::size_t kMaxConfigFileBytes = std::size_t{1024} * 1024;
 constexpr std::size_t kMaxKeyFileBytes = 4096;
 constexpr std::size_t kMaxShownValue = 200;
 constexpr std::string_view kKeyName = "blockchain.operator_private_key";

@@ -55,7 +55,33 @@ std::string render_json(const LoadResult& loaded) {
   return json::serialize(root) + "\n";
 }
 
+// Markdown cells may not contain '|' or newlines.
+std::string cell(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c != '\n') {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string describe_settings_markdown() {
+  std::string out =
+      "| Setting (file / --set) | Environment | Type | Default | Description |\n"
+      "|---|---|---|---|---|\n";
+  for (const auto& d : settings_table()) {
+    const std::string def = d.default_text();
+    out += "| `" + std::string(d.key) + "` | `" + std::string(d.env) + "` | " +
+           std::string(d.type) + " | " + (def.empty() ? std::string() : "`" + cell(def) + "`") +
+           " | " + cell(d.description) + (d.secret ? " Secret: never shown." : "") + " |\n";
+  }
+  return out;
+}
 
 std::string render_effective(const LoadResult& loaded, RenderFormat format) {
   // The table never shows secrets; redacting the whole output as well guards

@@ -21,4 +21,9 @@ enum class RenderFormat : std::uint8_t { kText, kJson };
 ///   values typed (numbers, booleans, arrays, null when unset).
 std::string render_effective(const LoadResult& loaded, RenderFormat format);
 
+/// The settings table as a Markdown table (setting, environment variable,
+/// type, default, description), one row per setting in table order, for the
+/// docs (`lottery config --describe`). Contains no values, only defaults.
+std::string describe_settings_markdown();
+
 }  // namespace lottery::config

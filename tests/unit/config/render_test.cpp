@@ -97,5 +97,17 @@ TEST_F(ConfigTest, RenderingRedactsASecretHiddenInAnOrdinaryValue) {
   }
 }
 
+TEST(DescribeSettings, OneMarkdownRowPerSetting) {
+  const std::string md = describe_settings_markdown();
+  EXPECT_EQ(static_cast<std::size_t>(std::count(md.begin(), md.end(), '\n')),
+            settings_table().size() + 2);
+  EXPECT_THAT(md, HasSubstr("| `server.port` | `SERVER_PORT` | integer | `6080` | TCP port"));
+  EXPECT_THAT(md, HasSubstr("| `blockchain.operator_private_key` | "
+                            "`BLOCKCHAIN_OPERATOR_PRIVATE_KEY` | private key |  | "));
+  for (const auto& d : settings_table()) {
+    EXPECT_THAT(md, HasSubstr("| `" + std::string(d.key) + "` | `" + std::string(d.env) + "` |"));
+  }
+}
+
 }  // namespace
 }  // namespace lottery::config
