@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -118,7 +119,12 @@ Call transaction_count_request(const eth::Address& address, const BlockTag& tag)
 
 Call fee_history_request(std::uint64_t block_count, const BlockTag& newest, std::span<const double> percentiles) {
   json::array p;
-  for (double x : percentiles) p.emplace_back(x);
+  for (double x : percentiles) {
+    // Sent as whole numbers: Boost.JSON writes doubles in exponent form
+    // (2.5E1), which Anvil's WebSocket decoder rejects.
+    const double clamped = std::isfinite(x) ? std::clamp(x, 0.0, 100.0) : 0.0;
+    p.emplace_back(static_cast<std::uint64_t>(std::lround(clamped)));
+  }
   return {"eth_feeHistory", json::array{json::value(eth::u256_to_quantity(eth::U256(block_count))),
                                         json::value(newest.to_param()), std::move(p)}};
 }

@@ -61,8 +61,13 @@ class HttpTransport final : public Transport {
     bool reused = conn != nullptr;
     for (;;) {
       if (!conn) conn = co_await connect(deadline, timeout);
-      Exchange ex = conn->tls ? co_await exchange(*conn->tls, *conn, payload, deadline)
-                              : co_await exchange(*conn->plain, *conn, payload, deadline);
+      // Not a ?: expression: g++ 12 destroys co_await results in one twice.
+      Exchange ex;
+      if (conn->tls) {
+        ex = co_await exchange(*conn->tls, *conn, payload, deadline);
+      } else {
+        ex = co_await exchange(*conn->plain, *conn, payload, deadline);
+      }
       if (ex.ec) {
         // A keep-alive connection the server closed while idle fails on first
         // use without any reply; that is not the endpoint's fault: reconnect once.

@@ -55,9 +55,9 @@ TEST(EthJson, Requests) {
   req.value = eth::U256(1000);
   EXPECT_EQ(eth_json::eth_call_request(req, BlockTag::pending()).params,
             json::parse(R"([{"to":"0x5fbdb2315678afecb367f032d93f642f64180aa3","input":"0xabcd","data":"0xabcd","value":"0x3e8"},"pending"])"));
-  const double percentiles[] = {25.0, 50.0};
+  const double percentiles[] = {25.0, 50.4, 120.0, -3.0};
   EXPECT_EQ(eth_json::fee_history_request(5, BlockTag::latest(), percentiles).params,
-            json::parse(R"(["0x5","latest",[25.0,50.0]])"));
+            json::parse(R"(["0x5","latest",[25,50,100,0]])"));
   EXPECT_EQ(json::serialize(eth_json::transaction_count_request(filter.addresses.front(), BlockTag::pending()).params),
             R"(["0x5fbdb2315678afecb367f032d93f642f64180aa3","pending"])");
 }
