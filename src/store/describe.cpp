@@ -12,16 +12,20 @@ namespace {
 using eth::to_checksum;
 using eth::u256_to_dec;
 
-std::string eth_amount(const U256& wei) { return format_ether(wei) + " ETH"; }
+std::string eth_amount(const U256& wei) {
+  return format_ether(wei) + " ETH";
+}
 
-std::string num(std::uint64_t value) { return std::to_string(value); }
+std::string num(std::uint64_t value) {
+  return std::to_string(value);
+}
 
 struct Describe {
   Activity& out;
 
   void operator()(const RoundCreated& e) const {
-    out.message = "Round " + num(e.round_id) + " started; betting closes at " +
-                  num(e.end_time) + ".";
+    out.message =
+        "Round " + num(e.round_id) + " started; betting closes at " + num(e.end_time) + ".";
     out.details = {{"round_id", e.round_id},
                    {"start_time", e.start_time},
                    {"end_time", e.end_time},
@@ -53,8 +57,7 @@ struct Describe {
   }
   void operator()(const RoundCompleted& e) const {
     out.message = "Round " + num(e.round_id) + " won by " + to_checksum(e.winner) + ": " +
-                  eth_amount(e.winner_prize) + " from a pot of " + eth_amount(e.total_pot) +
-                  ".";
+                  eth_amount(e.winner_prize) + " from a pot of " + eth_amount(e.total_pot) + ".";
     out.details = {{"round_id", e.round_id},
                    {"winner", to_checksum(e.winner)},
                    {"total_pot_wei", u256_to_dec(e.total_pot)},
@@ -64,9 +67,9 @@ struct Describe {
                    {"random_seed", eth::hex_encode(eth::u256_to_be32(e.random_seed))}};
   }
   void operator()(const RoundRefunded& e) const {
-    out.message = "Round " + num(e.round_id) + " refunded (" + e.reason + "): " +
-                  eth_amount(e.total_refunded) + " returned to " + num(e.participant_count) +
-                  (e.participant_count == 1 ? " player." : " players.");
+    out.message = "Round " + num(e.round_id) + " refunded (" + e.reason +
+                  "): " + eth_amount(e.total_refunded) + " returned to " +
+                  num(e.participant_count) + (e.participant_count == 1 ? " player." : " players.");
     out.details = {{"round_id", e.round_id},
                    {"total_refunded_wei", u256_to_dec(e.total_refunded)},
                    {"participant_count", e.participant_count},
@@ -120,9 +123,7 @@ struct Describe {
   void operator()(const RefundsPending& e) const {
     out.message = "Round " + num(e.round_id) + " refunds paused after " + num(e.refunded) +
                   " players; " + num(e.remaining) + " still to refund.";
-    out.details = {{"round_id", e.round_id},
-                   {"refunded", e.refunded},
-                   {"remaining", e.remaining}};
+    out.details = {{"round_id", e.round_id}, {"refunded", e.refunded}, {"remaining", e.remaining}};
   }
 };
 

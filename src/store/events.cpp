@@ -18,10 +18,14 @@ struct NameOf {
   std::string_view operator()(const RoundRefunded&) const noexcept { return "RoundRefunded"; }
   std::string_view operator()(const ConfigUpdated& e) const noexcept {
     switch (e.param) {
-      case ConfigParam::kMinBetAmount: return "MinBetAmountUpdated";
-      case ConfigParam::kBettingDuration: return "BettingDurationUpdated";
-      case ConfigParam::kMinParticipants: return "MinParticipantsUpdated";
-      case ConfigParam::kMaxParticipants: return "MaxParticipantsUpdated";
+      case ConfigParam::kMinBetAmount:
+        return "MinBetAmountUpdated";
+      case ConfigParam::kBettingDuration:
+        return "BettingDurationUpdated";
+      case ConfigParam::kMinParticipants:
+        return "MinParticipantsUpdated";
+      case ConfigParam::kMaxParticipants:
+        return "MaxParticipantsUpdated";
     }
     return "ConfigUpdated";
   }
@@ -35,7 +39,9 @@ struct NameOf {
 
 }  // namespace
 
-std::string_view event_name(const EventBody& body) noexcept { return std::visit(NameOf{}, body); }
+std::string_view event_name(const EventBody& body) noexcept {
+  return std::visit(NameOf{}, body);
+}
 
 }  // namespace lottery::store
 

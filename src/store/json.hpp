@@ -91,8 +91,7 @@ std::string player_view_json(const Snapshot& snap, const Address& player);
 boost::json::object verify_json(const VerifyResult& result);
 
 /// `{"type": type, "payload": payload, "timestamp": timestamp}`.
-std::string ws_message(std::string_view type, boost::json::value payload,
-                       std::uint64_t timestamp);
+std::string ws_message(std::string_view type, boost::json::value payload, std::uint64_t timestamp);
 
 /// The WebSocket `snapshot` message: payload {round (round status), participants
 /// (participants body, all players), history (history body, 10 newest),

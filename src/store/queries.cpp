@@ -93,8 +93,8 @@ std::vector<PlayerRound> player_bets(const Snapshot& snap, const Address& player
         entry.outcome = PlayerOutcome::kLost;
       }
     } else {
-      entry.outcome = entry.round_id >= snap.round.round_id ? PlayerOutcome::kPending
-                                                            : PlayerOutcome::kUnknown;
+      entry.outcome =
+          entry.round_id >= snap.round.round_id ? PlayerOutcome::kPending : PlayerOutcome::kUnknown;
     }
     out.push_back(std::move(entry));
   }

@@ -16,19 +16,31 @@ namespace lottery::store {
 
 // ---------------------------------------------------------------- Batch
 
-void Batch::set_round(Round round) { round_ = std::move(round); }
+void Batch::set_round(Round round) {
+  round_ = std::move(round);
+}
 void Batch::set_participants(std::vector<Participant> participants) {
   participants_ = std::move(participants);
 }
-void Batch::set_config(ContractConfig config) { config_ = std::move(config); }
-void Batch::set_chain_status(ChainStatus status) { chain_ = std::move(status); }
-void Batch::set_operator_status(OperatorStatus status) { operator_ = std::move(status); }
+void Batch::set_config(ContractConfig config) {
+  config_ = std::move(config);
+}
+void Batch::set_chain_status(ChainStatus status) {
+  chain_ = status;
+}
+void Batch::set_operator_status(OperatorStatus status) {
+  operator_ = std::move(status);
+}
 void Batch::set_capacities(std::size_t history_capacity, std::size_t feed_capacity) {
   capacities_ = {std::max<std::size_t>(history_capacity, 1),
                  std::max<std::size_t>(feed_capacity, 1)};
 }
-void Batch::apply(ChainEvent event) { ops_.emplace_back(std::move(event)); }
-void Batch::mark_final(std::uint64_t block_number) { ops_.emplace_back(MarkFinal{block_number}); }
+void Batch::apply(ChainEvent event) {
+  ops_.emplace_back(std::move(event));
+}
+void Batch::mark_final(std::uint64_t block_number) {
+  ops_.emplace_back(MarkFinal{block_number});
+}
 void Batch::rollback_to(std::uint64_t ancestor_block) {
   ops_.emplace_back(Rollback{ancestor_block});
 }
@@ -40,15 +52,23 @@ bool Batch::empty() const noexcept {
 
 std::string_view change_type_name(ChangeKind kind) noexcept {
   switch (kind) {
-    case ChangeKind::kReorg: return "reorg";
-    case ChangeKind::kConfig: return "config_update";
-    case ChangeKind::kRound: return "round_update";
-    case ChangeKind::kParticipants: return "participants_update";
-    case ChangeKind::kHistory: return "history_update";
-    case ChangeKind::kActivity: return "activity";
-    case ChangeKind::kOperatorStatus: return "operator_status";
+    case ChangeKind::kReorg:
+      return "reorg";
+    case ChangeKind::kConfig:
+      return "config_update";
+    case ChangeKind::kRound:
+      return "round_update";
+    case ChangeKind::kParticipants:
+      return "participants_update";
+    case ChangeKind::kHistory:
+      return "history_update";
+    case ChangeKind::kActivity:
+      return "activity";
+    case ChangeKind::kOperatorStatus:
+      return "operator_status";
     case ChangeKind::kChainHead:
-    case ChangeKind::kFinality: return "";
+    case ChangeKind::kFinality:
+      return "";
   }
   return "";
 }
@@ -69,7 +89,9 @@ Subscription& Subscription::operator=(Subscription&& other) noexcept {
   return *this;
 }
 
-Subscription::~Subscription() { reset(); }
+Subscription::~Subscription() {
+  reset();
+}
 
 void Subscription::reset() noexcept {
   if (slot_) {
@@ -99,9 +121,15 @@ struct Store::Writer {
 
 namespace {
 
-auto chain_pos(const FinishedRound& r) { return std::tie(r.block_number, r.log_index); }
-auto chain_pos(const Activity& a) { return std::tie(a.block_number, a.log_index); }
-auto chain_pos(const BetRecord& b) { return std::tie(b.block_number, b.log_index); }
+auto chain_pos(const FinishedRound& r) {
+  return std::tie(r.block_number, r.log_index);
+}
+auto chain_pos(const Activity& a) {
+  return std::tie(a.block_number, a.log_index);
+}
+auto chain_pos(const BetRecord& b) {
+  return std::tie(b.block_number, b.log_index);
+}
 
 /// Inserts `item` keeping `items` in chain order; appending is the usual case.
 template <class T>
@@ -111,8 +139,9 @@ void insert_in_chain_order(std::vector<std::shared_ptr<const T>>& items,
     items.push_back(std::move(item));
     return;
   }
-  auto pos = std::upper_bound(items.begin(), items.end(), item,
-                              [](const auto& a, const auto& b) { return chain_pos(*a) < chain_pos(*b); });
+  auto pos = std::upper_bound(items.begin(), items.end(), item, [](const auto& a, const auto& b) {
+    return chain_pos(*a) < chain_pos(*b);
+  });
   items.insert(pos, std::move(item));
 }
 
@@ -141,8 +170,9 @@ std::shared_ptr<const std::string> wrap_message(std::string_view type, const std
 }
 
 bool same_addresses(const std::vector<Participant>& a, const std::vector<Participant>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const Participant& x, const Participant& y) { return x.address == y.address; });
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](const Participant& x, const Participant& y) { return x.address == y.address; });
 }
 
 HistorySummary summarise(const HistoryList& history) {
@@ -194,7 +224,8 @@ Store::Store(StoreOptions options)
   initial->feed = std::make_shared<const FeedList>();
   initial->bets = std::make_shared<const BetBook>();
   initial->views.round_status = share_json(round_status_json(*initial));
-  initial->views.participants = share_json(participants_view_json(*initial, kParticipantsViewLimit));
+  initial->views.participants =
+      share_json(participants_view_json(*initial, kParticipantsViewLimit));
   initial->views.history = share_json(history_view_json(*initial, kHistoryViewLimit));
   initial->views.activities = share_json(activities_view_json(*initial, kActivitiesViewLimit));
   initial->views.config = share_json(config_view_json(*initial));
@@ -255,7 +286,7 @@ CommitResult Store::commit(Batch batch) {
   if (batch.config_ && (!prev->config || *batch.config_ != *prev->config)) {
     next->config = std::make_shared<const ContractConfig>(std::move(*batch.config_));
   }
-  if (batch.chain_) next->chain = std::move(*batch.chain_);
+  if (batch.chain_) next->chain = *batch.chain_;
   if (batch.operator_) next->operator_status = std::move(*batch.operator_);
 
   // ---- event operations, in order
@@ -288,12 +319,13 @@ CommitResult Store::commit(Batch batch) {
       }
       ++result.events_applied;
 
-      auto activity = std::make_shared<Activity>(detail::describe_event(*event, w.next_activity_id++));
+      auto activity =
+          std::make_shared<Activity>(detail::describe_event(*event, w.next_activity_id++));
       activity->final = next->final_block != 0 && meta.block_number <= next->final_block;
       insert_in_chain_order<Activity>(feed.write(), std::move(activity));
 
       if (const auto* bet = std::get_if<BetPlaced>(&event->body)) {
-        BetRecord record{bet->player,   bet->amount,    bet->new_total, meta.timestamp,
+        BetRecord record{bet->player,       bet->amount,    bet->new_total, meta.timestamp,
                          meta.block_number, meta.log_index, meta.tx_hash};
         BetBook& book = bets.write();
         // A round's bets are copied once per commit, then extended in place,
@@ -309,10 +341,9 @@ CommitResult Store::commit(Batch batch) {
         if (records.empty() || chain_pos(records.back()) <= chain_pos(record)) {
           records.push_back(std::move(record));
         } else {
-          auto pos = std::upper_bound(records.begin(), records.end(), record,
-                                      [](const BetRecord& a, const BetRecord& b) {
-                                        return chain_pos(a) < chain_pos(b);
-                                      });
+          auto pos = std::upper_bound(
+              records.begin(), records.end(), record,
+              [](const BetRecord& a, const BetRecord& b) { return chain_pos(a) < chain_pos(b); });
           records.insert(pos, std::move(record));
         }
       } else if (const auto* done = std::get_if<RoundCompleted>(&event->body)) {
@@ -333,8 +364,9 @@ CommitResult Store::commit(Batch batch) {
         const BetBook& book = bets.read();
         auto it = book.find(done->round_id);
         fresh_bets.erase(done->round_id);  // now shared with the history entry
-        entry->bets = it != book.end() ? it->second
-                                       : std::make_shared<const RoundBets>(RoundBets{done->round_id, {}});
+        entry->bets = it != book.end()
+                          ? it->second
+                          : std::make_shared<const RoundBets>(RoundBets{done->round_id, {}});
         insert_in_chain_order<FinishedRound>(history.write(), std::move(entry));
       } else if (const auto* refund = std::get_if<RoundRefunded>(&event->body)) {
         auto entry = std::make_shared<FinishedRound>();
@@ -373,8 +405,8 @@ CommitResult Store::commit(Batch batch) {
       fresh_bets.clear();
       Change change;
       change.kind = ChangeKind::kReorg;
-      change.from_block = std::max(prev->chain.latest_block,
-                                   w.key_order.empty() ? 0 : w.key_order.back().first);
+      change.from_block =
+          std::max(prev->chain.latest_block, w.key_order.empty() ? 0 : w.key_order.back().first);
       change.to_block = ancestor;
       while (!w.key_order.empty() && w.key_order.back().first > ancestor) {
         w.keys.erase(w.key_order.back().second);
@@ -416,8 +448,8 @@ CommitResult Store::commit(Batch batch) {
   // ---- capacities: drop the oldest entries
   if (history.read().size() > w.options.history_capacity) {
     auto& list = history.write();
-    list.erase(list.begin(),
-               list.begin() + static_cast<std::ptrdiff_t>(list.size() - w.options.history_capacity));
+    list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(
+                                                list.size() - w.options.history_capacity));
   }
   if (feed.read().size() > w.options.feed_capacity) {
     auto& list = feed.write();
@@ -447,15 +479,15 @@ CommitResult Store::commit(Batch batch) {
   // ---- what changed, and the views that depend on it
   const bool time_changed = next->chain_time() != prev->chain_time();
   const bool chain_changed = next->chain != prev->chain;
-  const bool round_changed = next->round != prev->round ||
-                             !same_addresses(*next->participants, *prev->participants);
+  const bool round_changed =
+      next->round != prev->round || !same_addresses(*next->participants, *prev->participants);
   const bool participants_changed = next->participants != prev->participants;
   const bool config_changed = next->config != prev->config;
   const bool operator_changed = next->operator_status != prev->operator_status;
   const bool history_changed = next->history != prev->history;
   const bool feed_changed = next->feed != prev->feed;
-  const bool round_header_changed = next->round.round_id != prev->round.round_id ||
-                                    next->round.state != prev->round.state;
+  const bool round_header_changed =
+      next->round.round_id != prev->round.round_id || next->round.state != prev->round.state;
 
   Views& views = next->views;
   bool any_view = false;
@@ -502,9 +534,8 @@ CommitResult Store::commit(Batch batch) {
   if (config_changed) add(ChangeKind::kConfig, *views.config);
   if (round_changed) add(ChangeKind::kRound, *views.round_status);
   if (participants_changed) {
-    add(ChangeKind::kParticipants,
-        boost::json::serialize(
-            participants_view_json(*next, std::numeric_limits<std::size_t>::max())));
+    add(ChangeKind::kParticipants, boost::json::serialize(participants_view_json(
+                                       *next, std::numeric_limits<std::size_t>::max())));
   }
   if (!created_rounds.empty()) {
     boost::json::array rounds;
@@ -526,9 +557,8 @@ CommitResult Store::commit(Batch batch) {
       Change change;
       change.kind = ChangeKind::kActivity;
       change.activity = item;
-      change.message =
-          wrap_message(change_type_name(ChangeKind::kActivity),
-                       boost::json::serialize(activity_json(*item)), ts);
+      change.message = wrap_message(change_type_name(ChangeKind::kActivity),
+                                    boost::json::serialize(activity_json(*item)), ts);
       changes.push_back(std::move(change));
     }
   }

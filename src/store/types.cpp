@@ -35,21 +35,30 @@ std::string_view finish_event_name(FinishKind kind) noexcept {
 
 std::string_view outcome_name(PlayerOutcome outcome) noexcept {
   switch (outcome) {
-    case PlayerOutcome::kPending: return "pending";
-    case PlayerOutcome::kWon: return "won";
-    case PlayerOutcome::kLost: return "lost";
-    case PlayerOutcome::kRefunded: return "refunded";
-    case PlayerOutcome::kUnknown: return "unknown";
+    case PlayerOutcome::kPending:
+      return "pending";
+    case PlayerOutcome::kWon:
+      return "won";
+    case PlayerOutcome::kLost:
+      return "lost";
+    case PlayerOutcome::kRefunded:
+      return "refunded";
+    case PlayerOutcome::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 std::string_view operator_state_name(OperatorRunState state) noexcept {
   switch (state) {
-    case OperatorRunState::kRunning: return "running";
-    case OperatorRunState::kNoKey: return "no_key";
-    case OperatorRunState::kStandby: return "standby";
-    case OperatorRunState::kStopped: return "stopped";
+    case OperatorRunState::kRunning:
+      return "running";
+    case OperatorRunState::kNoKey:
+      return "no_key";
+    case OperatorRunState::kStandby:
+      return "standby";
+    case OperatorRunState::kStopped:
+      return "stopped";
   }
   return "stopped";
 }

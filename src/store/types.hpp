@@ -116,12 +116,12 @@ struct FinishedRound {
   FinishKind kind = FinishKind::kCompleted;
   std::uint64_t round_id = 0;
   std::uint64_t participant_count = 0;
-  U256 total_pot_wei = 0;  ///< for refunds: the total refunded
+  U256 total_pot_wei = 0;         ///< for refunds: the total refunded
   std::uint64_t finished_at = 0;  ///< block time of the event
   Address winner{};               ///< zero for refunds
   U256 winner_prize_wei = 0;
   U256 publisher_commission_wei = 0;
-  std::optional<U256> random_seed;          ///< completed rounds only
+  std::optional<U256> random_seed;           ///< completed rounds only
   std::optional<std::string> refund_reason;  ///< refunded rounds only
   Hash32 tx_hash{};
   std::uint64_t block_number = 0;
@@ -149,11 +149,11 @@ struct Activity {
 
 /// What a finished round meant for one player.
 enum class PlayerOutcome : std::uint8_t {
-  kPending,   ///< no finishing event yet (the round is current or later)
+  kPending,  ///< no finishing event yet (the round is current or later)
   kWon,
   kLost,
   kRefunded,
-  kUnknown,   ///< an older round whose end the store did not see
+  kUnknown,  ///< an older round whose end the store did not see
 };
 
 /// "pending", "won", "lost", "refunded", "unknown".
@@ -162,8 +162,8 @@ std::string_view outcome_name(PlayerOutcome outcome) noexcept;
 /// One player's bets in one round and what came of them.
 struct PlayerRound {
   std::uint64_t round_id = 0;
-  U256 total_wei = 0;              ///< the player's stake in the round
-  std::vector<BetRecord> bets;     ///< chain order
+  U256 total_wei = 0;           ///< the player's stake in the round
+  std::vector<BetRecord> bets;  ///< chain order
   PlayerOutcome outcome = PlayerOutcome::kPending;
   U256 prize_wei = 0;     ///< winner prize when won
   U256 refunded_wei = 0;  ///< the stake when refunded
@@ -191,7 +191,7 @@ std::string_view operator_state_name(OperatorRunState state) noexcept;
 
 struct OperatorStatus {
   OperatorRunState status = OperatorRunState::kStopped;
-  std::optional<Address> address;   ///< absent without a key
+  std::optional<Address> address;  ///< absent without a key
   U256 balance_wei = 0;
   std::optional<Hash32> pending_tx;  ///< the transaction in flight, if any
   bool low_balance = false;

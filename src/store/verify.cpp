@@ -29,7 +29,8 @@ std::optional<VerifyResult> verify_round(const FinishedRound& round) {
   // Missing bets (e.g. a backfill that began mid-round) would shift the walk,
   // so only a complete set of stakes gives a trustworthy answer.
   out.bets_complete = sum == round.total_pot_wei && !players.empty();
-  if (out.bets_complete) out.expected_winner = pick_winner(out.random_seed, out.total_pot_wei, players);
+  if (out.bets_complete)
+    out.expected_winner = pick_winner(out.random_seed, out.total_pot_wei, players);
   out.match = out.expected_winner.has_value() && *out.expected_winner == out.onchain_winner;
   return out;
 }

@@ -17,7 +17,9 @@ namespace {
 using eth::to_checksum;
 using eth::u256_to_dec;
 
-json::value wei(const U256& value) { return json::value(u256_to_dec(value)); }
+json::value wei(const U256& value) {
+  return json::value(u256_to_dec(value));
+}
 
 /// Checksummed address, or null where the zero address means "none".
 json::value address_or_null(const Address& address) {
@@ -32,9 +34,13 @@ json::value detail_json(const DetailValue& value) {
 
 }  // namespace
 
-std::string hash_hex(const Hash32& hash) { return eth::hex_encode(hash); }
+std::string hash_hex(const Hash32& hash) {
+  return eth::hex_encode(hash);
+}
 
-std::string word_hex(const U256& value) { return eth::hex_encode(eth::u256_to_be32(value)); }
+std::string word_hex(const U256& value) {
+  return eth::hex_encode(eth::u256_to_be32(value));
+}
 
 json::object round_status_json(const Snapshot& snap) {
   const Round& r = snap.round;
@@ -67,7 +73,8 @@ json::object participant_json(const Participant& participant) {
 
 json::object participants_view_json(const Snapshot& snap, std::size_t limit) {
   json::array list;
-  for (const Participant& p : participants_by_stake(snap, limit)) list.push_back(participant_json(p));
+  for (const Participant& p : participants_by_stake(snap, limit))
+    list.push_back(participant_json(p));
   U256 total = 0;
   for (const Participant& p : *snap.participants) total += p.total_wei;
   return json::object{
@@ -135,8 +142,8 @@ json::object history_view_json(const Snapshot& snap, std::size_t limit) {
   return json::object{
       {"rounds", std::move(rounds)},
       {"summary", summary_json(snap.summary)},
-      {"pagination", json::object{{"limit", static_cast<std::uint64_t>(limit)},
-                                  {"returned", returned}}},
+      {"pagination",
+       json::object{{"limit", static_cast<std::uint64_t>(limit)}, {"returned", returned}}},
       {"timestamp", snap.chain_time()},
   };
 }
@@ -145,14 +152,10 @@ json::object activity_json(const Activity& activity) {
   json::object details;
   for (const auto& [key, value] : activity.details) details[key] = detail_json(value);
   return json::object{
-      {"activity_id", activity.activity_id},
-      {"activity_type", activity.activity_type},
-      {"message", activity.message},
-      {"details", std::move(details)},
-      {"timestamp", activity.timestamp},
-      {"block_number", activity.block_number},
-      {"tx_hash", hash_hex(activity.tx_hash)},
-      {"final", activity.final},
+      {"activity_id", activity.activity_id},   {"activity_type", activity.activity_type},
+      {"message", activity.message},           {"details", std::move(details)},
+      {"timestamp", activity.timestamp},       {"block_number", activity.block_number},
+      {"tx_hash", hash_hex(activity.tx_hash)}, {"final", activity.final},
   };
 }
 

@@ -45,7 +45,8 @@ TEST(StoreConcurrency, ReadersSeeConsistentSnapshotsWhileTheWriterCommits) {
         last_version = snap->version;
         // The round's participants and the view agree (same commit).
         auto view = boost::json::parse(*snap->views.round_status).as_object();
-        if (view.at("round_id").to_number<std::uint64_t>() != snap->round.round_id) failures.fetch_add(1);
+        if (view.at("round_id").to_number<std::uint64_t>() != snap->round.round_id)
+          failures.fetch_add(1);
         if (view.at("participants").as_array().size() != snap->participants->size()) {
           failures.fetch_add(1);
         }

@@ -20,17 +20,29 @@ using namespace test;
 using boost::json::serialize;
 
 // tx hashes the helpers give: 0x7a, 23 zero bytes, then block * 100 + log index.
-constexpr const char* kTx1000 = "0x7a000000000000000000000000000000000000000000000000000000000003e8";
-constexpr const char* kTx1100 = "0x7a0000000000000000000000000000000000000000000000000000000000044c";
-constexpr const char* kTx1200 = "0x7a000000000000000000000000000000000000000000000000000000000004b0";
-constexpr const char* kTx1900 = "0x7a0000000000000000000000000000000000000000000000000000000000076c";
-constexpr const char* kTx2001 = "0x7a000000000000000000000000000000000000000000000000000000000007d1";
-constexpr const char* kTx2200 = "0x7a00000000000000000000000000000000000000000000000000000000000898";
-constexpr const char* kTx2300 = "0x7a000000000000000000000000000000000000000000000000000000000008fc";
-constexpr const char* kSeed1007 = "0x00000000000000000000000000000000000000000000000000000000000003ef";
+constexpr const char* kTx1000 =
+    "0x7a000000000000000000000000000000000000000000000000000000000003e8";
+constexpr const char* kTx1100 =
+    "0x7a0000000000000000000000000000000000000000000000000000000000044c";
+constexpr const char* kTx1200 =
+    "0x7a000000000000000000000000000000000000000000000000000000000004b0";
+constexpr const char* kTx1900 =
+    "0x7a0000000000000000000000000000000000000000000000000000000000076c";
+constexpr const char* kTx2001 =
+    "0x7a000000000000000000000000000000000000000000000000000000000007d1";
+constexpr const char* kTx2200 =
+    "0x7a00000000000000000000000000000000000000000000000000000000000898";
+constexpr const char* kTx2300 =
+    "0x7a000000000000000000000000000000000000000000000000000000000008fc";
+constexpr const char* kSeed1007 =
+    "0x00000000000000000000000000000000000000000000000000000000000003ef";
 
-std::string s(const char* text) { return text; }
-std::string s(std::string_view text) { return std::string(text); }
+std::string s(const char* text) {
+  return text;
+}
+std::string s(std::string_view text) {
+  return std::string(text);
+}
 
 class StoreJson : public ::testing::Test {
  protected:
@@ -88,8 +100,8 @@ const std::string kRoundStatus =
     s(R"({"round_id":3,"state":1,"state_name":"betting","state_label":"BETTING",)") +
     R"("start_time":1700000100,"end_time":1700000280,"min_draw_time":1700000285,)" +
     R"("max_draw_time":1700000460,"total_pot":"3000000000000000","participant_count":2,)" +
-    R"("winner":null,"publisher_commission":"0","winner_prize":"0","participants":[")" +
-    s(kAlice) + R"(",")" + s(kBob) + R"("],"chain_time":1700000300})";
+    R"("winner":null,"publisher_commission":"0","winner_prize":"0","participants":[")" + s(kAlice) +
+    R"(",")" + s(kBob) + R"("],"chain_time":1700000300})";
 
 TEST_F(StoreJson, RoundStatus) {
   EXPECT_EQ(*snap_->views.round_status, kRoundStatus);
@@ -153,16 +165,14 @@ TEST_F(StoreJson, HistoryNewestFirstWithSummaryAndPagination) {
 TEST_F(StoreJson, HistoryRoundWithBets) {
   auto round = history_round(*snap_, 1);
   ASSERT_NE(round, nullptr);
-  const std::string with_bets = kCompletedEntry.substr(0, kCompletedEntry.size() - 1) +
-                                R"(,"participants":[{"address":")" + s(kAlice) +
-                                R"(","totalAmountWei":"1000"},{"address":")" + s(kBob) +
-                                R"(","totalAmountWei":"3000"}],"bets":[{"player":")" + s(kAlice) +
-                                R"(","amount_wei":"1000","total_wei":"1000","block_number":10,)" +
-                                R"("log_index":0,"tx_hash":")" + kTx1000 +
-                                R"(","timestamp":1700000120},{"player":")" + s(kBob) +
-                                R"(","amount_wei":"3000","total_wei":"3000","block_number":11,)" +
-                                R"("log_index":0,"tx_hash":")" + kTx1100 +
-                                R"(","timestamp":1700000132}]})";
+  const std::string with_bets =
+      kCompletedEntry.substr(0, kCompletedEntry.size() - 1) + R"(,"participants":[{"address":")" +
+      s(kAlice) + R"(","totalAmountWei":"1000"},{"address":")" + s(kBob) +
+      R"(","totalAmountWei":"3000"}],"bets":[{"player":")" + s(kAlice) +
+      R"(","amount_wei":"1000","total_wei":"1000","block_number":10,)" +
+      R"("log_index":0,"tx_hash":")" + kTx1000 + R"(","timestamp":1700000120},{"player":")" +
+      s(kBob) + R"(","amount_wei":"3000","total_wei":"3000","block_number":11,)" +
+      R"("log_index":0,"tx_hash":")" + kTx1100 + R"(","timestamp":1700000132}]})";
   EXPECT_EQ(serialize(finished_round_json(*round, true)), with_bets);
 }
 
@@ -199,8 +209,7 @@ TEST_F(StoreJson, FinishedRoundActivities) {
   const Activity& completed = *page[4];
   EXPECT_EQ(serialize(activity_json(completed)),
             s(R"({"activity_id":3,"activity_type":"RoundCompleted","message":"Round 1 won by )") +
-                s(kBob) +
-                R"(: 0.00000000000000392 ETH from a pot of 0.000000000000004 ETH.",)" +
+                s(kBob) + R"(: 0.00000000000000392 ETH from a pot of 0.000000000000004 ETH.",)" +
                 R"("details":{"participant_count":2,"publisher_commission_wei":"80",)" +
                 R"("random_seed":")" + kSeed1007 + R"(","round_id":1,"total_pot_wei":"4000",)" +
                 R"("winner":")" + s(kBob) + R"(","winner_prize_wei":"3920"},)" +
@@ -217,14 +226,16 @@ TEST_F(StoreJson, OtherEventMessages) {
   b.apply(ChainEvent{meta(1, 0), RoundCreated{4, 100, 280, 285, 460}});
   b.apply(ChainEvent{meta(1, 1), EndTimeExtended{4, 280, 340}});
   b.apply(ChainEvent{meta(1, 2), RoundStateChanged{4, RoundState::kBetting, RoundState::kDrawing}});
-  b.apply(ChainEvent{meta(1, 3), ConfigUpdated{ConfigParam::kMinBetAmount,
-                                               U256{1'000'000'000'000'000ULL},
-                                               U256{2'500'000'000'000'000ULL}}});
-  b.apply(ChainEvent{meta(1, 4), ConfigUpdated{ConfigParam::kBettingDuration, U256{180}, U256{300}}});
+  b.apply(ChainEvent{meta(1, 3),
+                     ConfigUpdated{ConfigParam::kMinBetAmount, U256{1'000'000'000'000'000ULL},
+                                   U256{2'500'000'000'000'000ULL}}});
+  b.apply(
+      ChainEvent{meta(1, 4), ConfigUpdated{ConfigParam::kBettingDuration, U256{180}, U256{300}}});
   b.apply(ChainEvent{meta(1, 5), OperatorUpdated{addr(kAlice), addr(kDave)}});
   b.apply(ChainEvent{meta(1, 6), Withdrawn{addr(kCarol), U256{1'500'000'000'000'000'000ULL}}});
   b.apply(ChainEvent{meta(1, 7), ConfigUpdated{ConfigParam::kMinParticipants, U256{2}, U256{3}}});
-  b.apply(ChainEvent{meta(1, 8), ConfigUpdated{ConfigParam::kMaxParticipants, U256{500}, U256{800}}});
+  b.apply(
+      ChainEvent{meta(1, 8), ConfigUpdated{ConfigParam::kMaxParticipants, U256{500}, U256{800}}});
   b.apply(ChainEvent{meta(1, 9), WithdrawalCredited{addr(kAlice), U256{80'000'000'000'000ULL}}});
   b.apply(ChainEvent{meta(1, 10), RefundsPending{4, 100, 42}});
   store.commit(std::move(b));
@@ -244,10 +255,9 @@ TEST_F(StoreJson, OtherEventMessages) {
   EXPECT_EQ(msg(9), s(kAlice) + " can withdraw 0.00008 ETH more.");
   EXPECT_EQ(msg(10), "Round 4 refunds paused after 100 players; 42 still to refund.");
   const std::vector<std::string> types = {
-      "RoundCreated",          "EndTimeExtended",        "RoundStateChanged",
-      "MinBetAmountUpdated",   "BettingDurationUpdated", "OperatorUpdated",
-      "Withdrawn",             "MinParticipantsUpdated", "MaxParticipantsUpdated",
-      "WithdrawalCredited",    "RefundsPending"};
+      "RoundCreated",           "EndTimeExtended",    "RoundStateChanged", "MinBetAmountUpdated",
+      "BettingDurationUpdated", "OperatorUpdated",    "Withdrawn",         "MinParticipantsUpdated",
+      "MaxParticipantsUpdated", "WithdrawalCredited", "RefundsPending"};
   for (std::size_t i = 0; i < types.size(); ++i) EXPECT_EQ(type(i), types[i]) << i;
   EXPECT_EQ(serialize(activity_json(*feed[2]).at("details")),
             R"({"new_state":"drawing","old_state":"betting","round_id":4})");
@@ -328,8 +338,8 @@ TEST_F(StoreJson, PlayerBets) {
       R"({"amount_wei":"2000000000000000","total_wei":"2000000000000000","block_number":23,)" +
       R"("tx_hash":")" + kTx2300 + R"(","timestamp":1700000276}],"outcome":"pending",)" +
       R"("prize_wei":"0","refunded_wei":"0"},{"round_id":1,"total_wei":"3000","bet_count":1,)" +
-      R"("bets":[{"amount_wei":"3000","total_wei":"3000","block_number":11,"tx_hash":")" +
-      kTx1100 + R"(","timestamp":1700000132}],"outcome":"won","prize_wei":"3920",)" +
+      R"("bets":[{"amount_wei":"3000","total_wei":"3000","block_number":11,"tx_hash":")" + kTx1100 +
+      R"(","timestamp":1700000132}],"outcome":"won","prize_wei":"3920",)" +
       R"("refunded_wei":"0"}],"rounds_played":2,"rounds_won":1,)" +
       R"("total_wagered_wei":"2000000000003000","total_won_wei":"3920","timestamp":1700000300})";
   EXPECT_EQ(serialize(player_bets_json(*snap_, addr(kBob))), expected);
@@ -351,10 +361,10 @@ TEST_F(StoreJson, Verify) {
   ASSERT_NE(round, nullptr);
   auto result = verify_round(*round);
   ASSERT_TRUE(result.has_value());
-  EXPECT_EQ(serialize(verify_json(*result)),
-            s(R"({"round_id":1,"random_seed":")") + kSeed1007 +
-                R"(","total_pot_wei":"4000","expected_winner":")" + s(kBob) +
-                R"(","onchain_winner":")" + s(kBob) + R"(","match":true,"bets_complete":true})");
+  EXPECT_EQ(serialize(verify_json(*result)), s(R"({"round_id":1,"random_seed":")") + kSeed1007 +
+                                                 R"(","total_pot_wei":"4000","expected_winner":")" +
+                                                 s(kBob) + R"(","onchain_winner":")" + s(kBob) +
+                                                 R"(","match":true,"bets_complete":true})");
   EXPECT_FALSE(verify_round(*history_round(*snap_, 2)).has_value());  // refunded
 }
 
@@ -395,9 +405,10 @@ TEST_F(StoreJson, RoundUpdateMessageIsTheRestViewInAnEnvelope) {
   b.set_round(round);
   store_->commit(std::move(b));
   std::string view = kRoundStatus;
-  view.replace(view.find(R"("state":1,"state_name":"betting","state_label":"BETTING")"),
-               std::string_view(R"("state":1,"state_name":"betting","state_label":"BETTING")").size(),
-               R"("state":2,"state_name":"drawing","state_label":"DRAWING")");
+  view.replace(
+      view.find(R"("state":1,"state_name":"betting","state_label":"BETTING")"),
+      std::string_view(R"("state":1,"state_name":"betting","state_label":"BETTING")").size(),
+      R"("state":2,"state_name":"drawing","state_label":"DRAWING")");
   EXPECT_EQ(message, R"({"type":"round_update","payload":)" + view + R"(,"timestamp":1700000300})");
 }
 

@@ -16,15 +16,15 @@ namespace {
 using namespace test;
 
 TEST(WinRate, ExactBasisPointsRoundedHalfUp) {
-  EXPECT_EQ(win_rate_bps(U256{1}, U256{3}), 3333u);    // 33.333…
-  EXPECT_EQ(win_rate_bps(U256{2}, U256{3}), 6667u);    // 66.666…
-  EXPECT_EQ(win_rate_bps(U256{1}, U256{8}), 1250u);    // 12.5 exactly
-  EXPECT_EQ(win_rate_bps(U256{1}, U256{20000}), 1u);   // 0.005 % rounds up to 0.01 %
-  EXPECT_EQ(win_rate_bps(U256{1}, U256{20001}), 0u);   // just under half a bp
+  EXPECT_EQ(win_rate_bps(U256{1}, U256{3}), 3333u);   // 33.333…
+  EXPECT_EQ(win_rate_bps(U256{2}, U256{3}), 6667u);   // 66.666…
+  EXPECT_EQ(win_rate_bps(U256{1}, U256{8}), 1250u);   // 12.5 exactly
+  EXPECT_EQ(win_rate_bps(U256{1}, U256{20000}), 1u);  // 0.005 % rounds up to 0.01 %
+  EXPECT_EQ(win_rate_bps(U256{1}, U256{20001}), 0u);  // just under half a bp
   EXPECT_EQ(win_rate_bps(U256{5}, U256{5}), 10000u);
   EXPECT_EQ(win_rate_bps(U256{0}, U256{5}), 0u);
-  EXPECT_EQ(win_rate_bps(U256{5}, U256{0}), 0u);       // empty pot
-  EXPECT_EQ(win_rate_bps(U256{9}, U256{5}), 10000u);   // never above 100 %
+  EXPECT_EQ(win_rate_bps(U256{5}, U256{0}), 0u);      // empty pot
+  EXPECT_EQ(win_rate_bps(U256{9}, U256{5}), 10000u);  // never above 100 %
   // Wei-sized values do not overflow: the full uint256 range.
   const U256 max = std::numeric_limits<U256>::max();
   EXPECT_EQ(win_rate_bps(max, max), 10000u);
@@ -51,9 +51,11 @@ TEST(FormatEther, TrimsTrailingZeros) {
 }
 
 TEST(RoundState, NamesAndLabels) {
-  const std::vector<std::pair<const char*, const char*>> expected = {
-      {"waiting", "WAITING"}, {"betting", "BETTING"}, {"drawing", "DRAWING"},
-      {"completed", "COMPLETED"}, {"refunded", "REFUNDED"}};
+  const std::vector<std::pair<const char*, const char*>> expected = {{"waiting", "WAITING"},
+                                                                     {"betting", "BETTING"},
+                                                                     {"drawing", "DRAWING"},
+                                                                     {"completed", "COMPLETED"},
+                                                                     {"refunded", "REFUNDED"}};
   for (std::uint64_t i = 0; i < expected.size(); ++i) {
     auto state = round_state_from_int(i);
     ASSERT_TRUE(state.has_value());
@@ -148,8 +150,8 @@ TEST(Verify, PickWinnerAtTheBoundaries) {
   }
   EXPECT_FALSE(pick_winner(U256{1}, U256{0}, players).has_value());
   // Stakes that do not reach the pot (missed bets) give no answer past them.
-  EXPECT_FALSE(pick_winner(U256{5}, U256{6}, std::vector<Participant>{{addr(kAlice), U256{1}}})
-                   .has_value());
+  EXPECT_FALSE(
+      pick_winner(U256{5}, U256{6}, std::vector<Participant>{{addr(kAlice), U256{1}}}).has_value());
 }
 
 TEST(Verify, HandComputedRealisticDraw) {
@@ -172,8 +174,9 @@ TEST(Verify, HandComputedRealisticDraw) {
   b.apply(bet_event(11, 0, 1, kBob, 2'000'000'000'000'000ULL, 2'000'000'000'000'000ULL));
   b.apply(bet_event(12, 0, 1, kAlice, 600'000'000'000'000ULL, 1'000'000'000'000'000ULL));
   b.apply(bet_event(13, 0, 1, kCarol, 3'000'000'000'000'000ULL, 3'000'000'000'000'000ULL));
-  ChainEvent done{meta(14, 0), RoundCompleted{1, addr(kBob), pot, 3, pot - U256{120'000'000'000'000ULL},
-                                             U256{120'000'000'000'000ULL}, seed}};
+  ChainEvent done{meta(14, 0),
+                  RoundCompleted{1, addr(kBob), pot, 3, pot - U256{120'000'000'000'000ULL},
+                                 U256{120'000'000'000'000ULL}, seed}};
   b.apply(done);
   store.commit(std::move(b));
   auto result = verify_round(*history_round(*store.snapshot(), 1));

@@ -317,7 +317,8 @@ TEST(Store, OneActivityMessagePerNewFeedItemInChainOrder) {
       activity_types.push_back(c.activity->activity_type);
       auto parsed = boost::json::parse(*c.message).as_object();
       EXPECT_EQ(parsed.at("type"), "activity");
-      EXPECT_EQ(parsed.at("payload").at("activity_id").to_number<std::uint64_t>(), c.activity->activity_id);
+      EXPECT_EQ(parsed.at("payload").at("activity_id").to_number<std::uint64_t>(),
+                c.activity->activity_id);
     }
   }
   EXPECT_THAT(activity_types, ElementsAre("RoundCreated", "BetPlaced", "BetPlaced"));
@@ -352,13 +353,14 @@ TEST(Store, ChangesComeInDocumentedOrderWithMessages) {
   b.apply(completed_event(30, 0, 1, kAlice, 10, 2, 3));
   store.commit(std::move(b));
   ASSERT_EQ(rec.sets.size(), 1u);
-  EXPECT_THAT(rec.types(0), ElementsAre("reorg", "config_update", "round_update",
-                                        "participants_update", "history_update", "activity",
-                                        "operator_status"));
+  EXPECT_THAT(rec.types(0),
+              ElementsAre("reorg", "config_update", "round_update", "participants_update",
+                          "history_update", "activity", "operator_status"));
   // Every message carries the chain time of the commit.
   for (const Change& c : rec.sets[0].changes) {
     if (!c.message) continue;
-    EXPECT_EQ(boost::json::parse(*c.message).at("timestamp").to_number<std::uint64_t>(), 1'700'000'360u);
+    EXPECT_EQ(boost::json::parse(*c.message).at("timestamp").to_number<std::uint64_t>(),
+              1'700'000'360u);
   }
   // Messages reuse the REST views' bytes.
   const auto& snap = *rec.sets[0].snapshot;

@@ -30,7 +30,8 @@ inline Address addr(std::string_view text) {
 inline Hash32 hash_of(std::uint8_t tag, std::uint64_t n) {
   Hash32 h{};
   h[0] = tag;
-  for (int i = 0; i < 8; ++i) h[31 - static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    h[31 - static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(n >> (8 * i));
   return h;
 }
 
@@ -50,8 +51,8 @@ inline EventMeta meta(std::uint64_t block, std::uint64_t log_index, std::uint8_t
 }
 
 inline ChainEvent bet_event(std::uint64_t block, std::uint64_t log_index, std::uint64_t round_id,
-                            std::string_view player, std::uint64_t amount,
-                            std::uint64_t new_total, std::uint8_t fork = 0) {
+                            std::string_view player, std::uint64_t amount, std::uint64_t new_total,
+                            std::uint8_t fork = 0) {
   return ChainEvent{meta(block, log_index, fork),
                     BetPlaced{round_id, addr(player), U256{amount}, U256{new_total}}};
 }
@@ -70,8 +71,8 @@ inline ChainEvent completed_event(std::uint64_t block, std::uint64_t log_index,
 inline ChainEvent refunded_event(std::uint64_t block, std::uint64_t log_index,
                                  std::uint64_t round_id, std::uint64_t total,
                                  std::uint64_t participants) {
-  return ChainEvent{meta(block, log_index),
-                    RoundRefunded{round_id, U256{total}, participants, "Insufficient participants"}};
+  return ChainEvent{meta(block, log_index), RoundRefunded{round_id, U256{total}, participants,
+                                                          "Insufficient participants"}};
 }
 
 inline ChainStatus head(std::uint64_t block) {
