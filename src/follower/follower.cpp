@@ -72,6 +72,17 @@ void log_linkage_break(std::uint64_t number) {
   logging::log_debug(kComponent, "headers did not chain while being read; retrying", {{"block", number}});
 }
 
+void check_chained(const std::vector<rpc::BlockHeader>& chain) {
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    if (chain[i].number != chain[i - 1].number + 1 || chain[i].parent_hash != chain[i - 1].hash) {
+      log_linkage_break(chain[i].number);
+      throw ChainDataError("the headers of blocks " + std::to_string(chain[i - 1].number) + " and " +
+                           std::to_string(chain[i].number) +
+                           " do not chain: the chain changed while it was read; retrying");
+    }
+  }
+}
+
 void log_deep_reorg(std::uint64_t oldest, std::uint64_t ancestor, std::size_t ring_size) {
   logging::log_error(kComponent,
                      "reorg deeper than the remembered blocks; rolled back to just below the oldest one, older "
@@ -317,7 +328,7 @@ Task<std::vector<rpc::BlockHeader>> Follower::link(const rpc::BlockHeader& head,
                                                    std::optional<std::uint64_t>& ancestor) {
   for (int attempt = 0; attempt < kMaxLinkAttempts; ++attempt) {
     const auto top = ring.newest();
-    if (!top) co_return std::vector<rpc::BlockHeader>{head};  // nothing to compare with yet
+    if (!top) co_return co_await tail_headers(head, std::nullopt);  // nothing to compare with yet
     std::uint64_t search_from = 0;
     if (head.number > top->number) {
       const std::uint64_t gap = head.number - top->number;
@@ -325,20 +336,13 @@ Task<std::vector<rpc::BlockHeader>> Follower::link(const rpc::BlockHeader& head,
         std::vector<rpc::BlockHeader> chain;
         if (gap > 1) chain = co_await source_->headers(top->number + 1, head.number - 1);
         chain.push_back(head);
-        for (std::size_t i = 1; i < chain.size(); ++i) {
-          if (chain[i].number != chain[i - 1].number + 1 || chain[i].parent_hash != chain[i - 1].hash) {
-            log_linkage_break(chain[i].number);
-            throw ChainDataError("the headers of blocks " + std::to_string(chain[i - 1].number) + " and " +
-                                 std::to_string(chain[i].number) +
-                                 " do not chain: the chain changed while it was read; retrying");
-          }
-        }
+        check_chained(chain);
         if (chain.front().parent_hash == top->hash) co_return chain;
       } else {
         // A big jump (backfill): re-check only our newest block; the headers
         // in between are not fetched one by one.
         auto again = co_await source_->header_at(top->number);
-        if (again && again->hash == top->hash) co_return std::vector<rpc::BlockHeader>{head};
+        if (again && again->hash == top->hash) co_return co_await tail_headers(head, top->number);
       }
       search_from = top->number;
     } else {
@@ -351,6 +355,21 @@ Task<std::vector<rpc::BlockHeader>> Follower::link(const rpc::BlockHeader& head,
     log_reorg(top->number, found, head.number);
   }
   throw ChainDataError("the chain kept reorganising while it was being read; retrying");
+}
+
+Task<std::vector<rpc::BlockHeader>> Follower::tail_headers(const rpc::BlockHeader& head,
+                                                           std::optional<std::uint64_t> above) {
+  // After a jump the ring would only hold the head, and the next reorg would
+  // look deeper than it is; so the blocks just below the head are fetched
+  // (one batch) and must chain up to it.
+  const std::uint64_t want = std::min<std::uint64_t>(options_.ring_size, std::max<std::uint64_t>(options_.max_linked_gap, 1));
+  std::uint64_t lower = head.number - std::min(head.number, want - 1);
+  if (above) lower = std::max(lower, *above + 1);
+  std::vector<rpc::BlockHeader> chain;
+  if (lower < head.number) chain = co_await source_->headers(lower, head.number - 1);
+  chain.push_back(head);
+  check_chained(chain);
+  co_return chain;
 }
 
 Task<std::uint64_t> Follower::find_ancestor(BlockRing& ring, std::uint64_t from) {

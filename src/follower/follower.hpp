@@ -138,6 +138,8 @@ class Follower {
   infra::Task<void> process(rpc::BlockHeader head, std::uint64_t latest);
   infra::Task<std::vector<rpc::BlockHeader>> link(const rpc::BlockHeader& head, BlockRing& ring,
                                                   std::optional<std::uint64_t>& ancestor);
+  infra::Task<std::vector<rpc::BlockHeader>> tail_headers(const rpc::BlockHeader& head,
+                                                          std::optional<std::uint64_t> above);
   infra::Task<std::uint64_t> find_ancestor(BlockRing& ring, std::uint64_t from);
   infra::Task<std::vector<rpc::Log>> fetch_logs(std::uint64_t from, std::uint64_t to);
   infra::Task<std::optional<std::vector<rpc::Log>>> try_get_logs(std::uint64_t from, std::uint64_t to,

@@ -50,7 +50,9 @@ struct FollowerOptions {
   /// EVENTMGR_REORG_DEPTH: recent block hashes remembered for reorg detection.
   std::size_t ring_size = 128;
   /// Head jumps up to this many blocks are checked header by header (one
-  /// batch); bigger jumps re-check only the last processed block.
+  /// batch); bigger jumps (backfill) re-check only the last processed block,
+  /// then fetch this many headers below the new head (one batch) so the
+  /// ring covers the newest blocks again.
   std::uint64_t max_linked_gap = 64;
   /// Backfill progress is logged this often.
   std::chrono::milliseconds progress_interval{3000};

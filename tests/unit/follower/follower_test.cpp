@@ -469,10 +469,11 @@ TEST(FollowerRun, RetriesFailuresMarksTheChainUnreachableAndRecovers) {
   Fixture f;
   f.chain->mine_bets({FakeBet{1, 1}});
   f.make(test_options());
-  int failures_left = 3;
+  bool failing = false;
+  int failed_calls = 0;
   f.chain->before_call = [&](const std::string& method) {
-    if (method == "latest_header" && failures_left > 0) {
-      --failures_left;
+    if (failing && method == "latest_header") {
+      ++failed_calls;
       throw rpc::RpcException(rpc::make_error(rpc::RpcErrc::kTransport, "connection refused"));
     }
   };
@@ -494,8 +495,11 @@ TEST(FollowerRun, RetriesFailuresMarksTheChainUnreachableAndRecovers) {
   poll = [&] {
     watchdog.expires_after(std::chrono::milliseconds(5));
     watchdog.async_wait([&](boost::system::error_code) {
-      if (++ticks == 40) f.chain->mine_bets({FakeBet{2, 2}});  // a later head is picked up by polling
-      if ((f.follower->ready() && ticks > 80) || ticks > 2000) {
+      ++ticks;
+      if (ticks == 30) failing = f.follower->ready();  // fail only after the first sync
+      if (ticks == 60) failing = false;
+      if (ticks == 70) f.chain->mine_bets({FakeBet{2, 2}});  // a later head is picked up by polling
+      if ((f.follower->ready() && ticks > 100 && store_events(f.store).size() == 2) || ticks > 2000) {
         cancel.emit(asio::cancellation_type::terminal);
         return;
       }
@@ -509,7 +513,9 @@ TEST(FollowerRun, RetriesFailuresMarksTheChainUnreachableAndRecovers) {
   EXPECT_TRUE(ended) << "run() ends only by cancellation or a fatal error";
   EXPECT_TRUE(saw_unreachable);
   EXPECT_TRUE(f.follower->ready());
-  EXPECT_GE(f.follower->stats().failures, 3u);
+  EXPECT_GE(failed_calls, 2);
+  EXPECT_GE(f.follower->stats().failures, 2u);
+  EXPECT_LT(ticks, 2000) << "the follower did not recover";
   EXPECT_TRUE(logs.contains("iteration failed"));
   EXPECT_TRUE(logs.contains("chain reachable again"));
   EXPECT_TRUE(f.store.snapshot()->chain.reachable);
