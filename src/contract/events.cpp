@@ -237,9 +237,19 @@ eth::Result<store::EventBody> decode_body(Kind kind, const Fields& f) noexcept {
       LOTTERY_TRY_ASSIGN(e.amount, f.u256("amount"));
       return store::EventBody{e};
     }
-    case Kind::kWithdrawalCredited:
-    case Kind::kRefundsPending:
-      break;
+    case Kind::kWithdrawalCredited: {
+      store::WithdrawalCredited e;
+      LOTTERY_TRY_ASSIGN(e.to, f.address("to"));
+      LOTTERY_TRY_ASSIGN(e.amount, f.u256("amount"));
+      return store::EventBody{e};
+    }
+    case Kind::kRefundsPending: {
+      store::RefundsPending e;
+      LOTTERY_TRY_ASSIGN(e.round_id, f.u64("roundId"));
+      LOTTERY_TRY_ASSIGN(e.refunded, f.u64("refunded"));
+      LOTTERY_TRY_ASSIGN(e.remaining, f.u64("remaining"));
+      return store::EventBody{e};
+    }
   }
   return make_error_code(Errc::kInvalidType);
 }
@@ -252,8 +262,7 @@ eth::Result<std::optional<DecodedEvent>> decode_event(std::span<const eth::Hash3
                                                       eth::ByteView data) noexcept {
   if (topics.empty()) return std::optional<DecodedEvent>{};
   const KnownEvent* known = find(topics[0]);
-  if (known == nullptr || known->kind == Kind::kWithdrawalCredited ||
-      known->kind == Kind::kRefundsPending) {
+  if (known == nullptr) {
     return std::optional<DecodedEvent>{};
   }
   auto fields = eth::abi_decode_log(known->event, topics, data);

@@ -20,10 +20,8 @@ struct DecodedEvent {
 };
 
 /// Decodes one log of the Lottery contract. Returns nullopt (not an error) for
-/// a log whose topic0 is not one of the contract's events the store follows
-/// (`WithdrawalCredited` and `RefundsPending` change no state the service
-/// shows: pending withdrawals are per-player balances, and a batched refund's
-/// round is already REFUNDED when `RefundsPending` is emitted).
+/// a log whose topic0 is not one of the contract's events (another contract's
+/// log, or an event added to the contract after this binding).
 /// Errors: those of `eth::abi_decode_log` for a known event with malformed
 /// topics or data, kOutOfRange for ids/times/counts above 2^64-1 or unknown states.
 eth::Result<std::optional<DecodedEvent>> decode_event(std::span<const eth::Hash32> topics,

@@ -132,6 +132,21 @@ TEST(ContractEvents, DecodesStateChangeAndConfigUpdate) {
   EXPECT_EQ(update.new_value, eth::U256{100});
 }
 
+TEST(ContractEvents, DecodesRefundsPending) {
+  const std::vector<eth::Hash32> topics{topic_of("RefundsPending(uint256,uint256,uint256,uint256)"),
+                                        word(8)};
+  auto decoded =
+      decode_event(topics, encode("uint256,uint256,uint256",
+                                  {eth::abi_uint(eth::U256{250}), eth::abi_uint(eth::U256{10}),
+                                   eth::abi_uint(eth::U256{77})}));
+  ASSERT_TRUE(decoded && decoded->has_value());
+  const auto& pending = std::get<store::RefundsPending>((*decoded)->body);
+  EXPECT_EQ(pending.round_id, 8U);
+  EXPECT_EQ(pending.refunded, 250U);
+  EXPECT_EQ(pending.remaining, 10U);
+  EXPECT_EQ((*decoded)->timestamp, 77U);
+}
+
 TEST(ContractEvents, UnknownTopicsAreIgnoredNotErrors) {
   const std::vector<eth::Hash32> foreign{topic_of("Transfer(address,address,uint256)")};
   auto decoded = decode_event(foreign, {});
