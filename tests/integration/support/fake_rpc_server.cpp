@@ -3,6 +3,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -74,6 +75,8 @@ struct FakeRpcServer::Impl : std::enable_shared_from_this<FakeRpcServer::Impl> {
   };
 
   asio::io_context ctx;
+  // Keeps run() going between connections until the server is destroyed.
+  asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
   tcp::acceptor acceptor{ctx};
   std::mutex handler_mutex;
   FakeHandler handler;
@@ -202,11 +205,12 @@ FakeRpcServer::FakeRpcServer(FakeHandler handler) : impl_(std::make_shared<Impl>
 }
 
 FakeRpcServer::~FakeRpcServer() {
+  drop_all();
   asio::post(impl_->ctx, [impl = impl_] {
     ErrorCode ec;
     impl->acceptor.close(ec);
+    impl->guard.reset();
   });
-  drop_all();
   impl_->ctx.stop();
   if (thread_.joinable()) thread_.join();
 }
