@@ -26,14 +26,16 @@ eth::U256 median_reward(const rpc::FeeHistory& history) {
 }
 
 FeeRefusal above_cap(const std::string& what, const eth::U256& needed, const eth::U256& cap) {
-  return FeeRefusal{what + " is " + format_gwei(needed) + ", above the cap BLOCKCHAIN_MAX_FEE_GWEI = " +
-                    format_gwei(cap) + "; not sending (raise the cap or wait for lower fees)"};
+  return FeeRefusal{what + " is " + format_gwei(needed) +
+                    ", above the cap BLOCKCHAIN_MAX_FEE_GWEI = " + format_gwei(cap) +
+                    "; not sending (raise the cap or wait for lower fees)"};
 }
 
 }  // namespace
 
 FeeQuote fees_from_history(const rpc::FeeHistory& history, const FeePolicy& policy) {
-  const eth::U256 base = history.base_fee_per_gas.empty() ? eth::U256{0} : history.base_fee_per_gas.back();
+  const eth::U256 base =
+      history.base_fee_per_gas.empty() ? eth::U256{0} : history.base_fee_per_gas.back();
   const eth::U256 priority = std::max(median_reward(history), policy.min_priority_fee_wei);
   const eth::U256 needed = base + priority;
   if (needed > policy.max_fee_cap_wei) {
@@ -49,7 +51,8 @@ FeeQuote fees_from_history(const rpc::FeeHistory& history, const FeePolicy& poli
 }
 
 FeeQuote legacy_fees(const eth::U256& gas_price, const FeePolicy& policy) {
-  if (gas_price > policy.max_fee_cap_wei) return above_cap("the gas price", gas_price, policy.max_fee_cap_wei);
+  if (gas_price > policy.max_fee_cap_wei)
+    return above_cap("the gas price", gas_price, policy.max_fee_cap_wei);
   Fees fees;
   fees.legacy = true;
   fees.gas_price = gas_price;
@@ -63,7 +66,8 @@ eth::U256 bump_12_5_percent(const eth::U256& value) {
   return std::max(bumped, value + 1);
 }
 
-FeeQuote replacement_fees(const Fees& previous, const std::optional<Fees>& current, const FeePolicy& policy) {
+FeeQuote replacement_fees(const Fees& previous, const std::optional<Fees>& current,
+                          const FeePolicy& policy) {
   Fees next = previous;
   const bool use_current = current.has_value() && current->legacy == previous.legacy;
   if (previous.legacy) {
@@ -94,7 +98,8 @@ std::uint64_t gas_limit_from_estimate(std::uint64_t estimate, double multiplier)
   scaled = std::clamp(scaled, 1000.0, 1'000'000.0);
   const auto per_mille = static_cast<std::uint64_t>(scaled);
   const eth::U256 product = (eth::U256{estimate} * per_mille + 999) / 1000;
-  if (product > std::numeric_limits<std::uint64_t>::max()) return std::numeric_limits<std::uint64_t>::max();
+  if (product > std::numeric_limits<std::uint64_t>::max())
+    return std::numeric_limits<std::uint64_t>::max();
   return product.convert_to<std::uint64_t>();
 }
 

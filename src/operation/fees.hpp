@@ -29,10 +29,10 @@ struct FeePolicy {
 
 /// The fee fields of one transaction.
 struct Fees {
-  bool legacy = false;      ///< true: `gas_price` (chains without a base fee)
-  eth::U256 max_fee;        ///< EIP-1559 maxFeePerGas (equal to gas_price when legacy)
-  eth::U256 priority_fee;   ///< EIP-1559 maxPriorityFeePerGas (equal to gas_price when legacy)
-  eth::U256 gas_price;      ///< legacy only
+  bool legacy = false;     ///< true: `gas_price` (chains without a base fee)
+  eth::U256 max_fee;       ///< EIP-1559 maxFeePerGas (equal to gas_price when legacy)
+  eth::U256 priority_fee;  ///< EIP-1559 maxPriorityFeePerGas (equal to gas_price when legacy)
+  eth::U256 gas_price;     ///< legacy only
 
   friend bool operator==(const Fees&, const Fees&) = default;
 };
@@ -67,7 +67,8 @@ eth::U256 bump_12_5_percent(const eth::U256& value);
 /// nonce) and at least the current market `current` (when given and of the same kind). A refusal
 /// when the bumped maxFee (or gas price) would exceed the cap: a capped replacement would be
 /// rejected as underpriced anyway.
-FeeQuote replacement_fees(const Fees& previous, const std::optional<Fees>& current, const FeePolicy& policy);
+FeeQuote replacement_fees(const Fees& previous, const std::optional<Fees>& current,
+                          const FeePolicy& policy);
 
 /// Gas limit = ceil(estimate × multiplier); the multiplier is used with a precision of 1/1000 and
 /// never below 1.0. Saturates at UINT64_MAX.

@@ -28,7 +28,8 @@ std::optional<eth::Hash32> Intent::newest_hash() const {
 }
 
 bool Intent::owns(const eth::Hash32& hash) const {
-  return std::any_of(attempts.begin(), attempts.end(), [&](const Attempt& a) { return a.hash == hash; });
+  return std::any_of(attempts.begin(), attempts.end(),
+                     [&](const Attempt& a) { return a.hash == hash; });
 }
 
 bool IntentBook::covers(std::uint64_t round_id, Action action) const noexcept {
@@ -37,8 +38,8 @@ bool IntentBook::covers(std::uint64_t round_id, Action action) const noexcept {
                      [&](const Intent& i) { return i.round_id == round_id && i.action == action; });
 }
 
-Intent& IntentBook::open(std::uint64_t round_id, Action action, std::uint64_t nonce, std::uint64_t gas_limit,
-                         std::uint64_t head) {
+Intent& IntentBook::open(std::uint64_t round_id, Action action, std::uint64_t nonce,
+                         std::uint64_t gas_limit, std::uint64_t head) {
   if (pending_) throw std::logic_error("IntentBook::open with an intent in flight");
   Intent intent;
   intent.id = next_id_++;
@@ -68,7 +69,8 @@ std::vector<Intent*> IntentBook::watched(std::uint64_t head) {
 
 Intent& IntentBook::reopen(std::uint64_t id, std::uint64_t head) {
   if (pending_) throw std::logic_error("IntentBook::reopen with an intent in flight");
-  const auto it = std::find_if(mined_.begin(), mined_.end(), [&](const Intent& i) { return i.id == id; });
+  const auto it =
+      std::find_if(mined_.begin(), mined_.end(), [&](const Intent& i) { return i.id == id; });
   if (it == mined_.end()) throw std::logic_error("IntentBook::reopen of an unknown intent");
   Intent intent = std::move(*it);
   mined_.erase(it);

@@ -18,7 +18,8 @@ namespace lottery::operation {
 
 /// Where an intent is in its life:
 ///
-///   kPending ──receipt status 1──> kMined ──reorg removed it──> kPending (same nonce, re-evaluated)
+///   kPending ──receipt status 1──> kMined ──reorg removed it──> kPending (same nonce,
+///   re-evaluated)
 ///      │ ├──receipt status 0──> kReverted
 ///      │ └──cancel landed────> kCancelled
 ///      └──rejected / superseded──> kAbandoned

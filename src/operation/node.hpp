@@ -29,7 +29,8 @@ class Node {
   /// eth_getBalance(address, "latest").
   virtual infra::Task<eth::U256> balance(const eth::Address& address) = 0;
   /// eth_feeHistory(block_count, "latest", percentiles).
-  virtual infra::Task<rpc::FeeHistory> fee_history(std::uint64_t block_count, std::vector<double> percentiles) = 0;
+  virtual infra::Task<rpc::FeeHistory> fee_history(std::uint64_t block_count,
+                                                   std::vector<double> percentiles) = 0;
   /// eth_gasPrice (legacy chains).
   virtual infra::Task<eth::U256> gas_price() = 0;
   /// eth_call at "latest"; a revert throws kExecutionReverted.
@@ -52,7 +53,8 @@ class RpcNode final : public Node {
   infra::Task<std::uint64_t> chain_id() override;
   infra::Task<std::uint64_t> pending_nonce(const eth::Address& address) override;
   infra::Task<eth::U256> balance(const eth::Address& address) override;
-  infra::Task<rpc::FeeHistory> fee_history(std::uint64_t block_count, std::vector<double> percentiles) override;
+  infra::Task<rpc::FeeHistory> fee_history(std::uint64_t block_count,
+                                           std::vector<double> percentiles) override;
   infra::Task<eth::U256> gas_price() override;
   infra::Task<eth::Bytes> call(const rpc::CallRequest& request) override;
   infra::Task<std::uint64_t> estimate_gas(const rpc::CallRequest& request) override;

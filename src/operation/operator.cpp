@@ -24,7 +24,9 @@ constexpr std::uint64_t kTransferGas = 21'000;
 
 using WakeChannel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
 
-std::string hex(const eth::Hash32& hash) { return eth::hex_encode(hash); }
+std::string hex(const eth::Hash32& hash) {
+  return eth::hex_encode(hash);
+}
 
 /// The node's explanation of a failed simulation: the decoded revert reason when it sent revert
 /// data, else its message.
@@ -95,7 +97,8 @@ void Operator::set_enabled(bool enabled) {
     if (!enabled) {
       status_.status = store::OperatorRunState::kStopped;
     } else {
-      status_.status = signer_ ? store::OperatorRunState::kRunning : store::OperatorRunState::kNoKey;
+      status_.status =
+          signer_ ? store::OperatorRunState::kRunning : store::OperatorRunState::kNoKey;
     }
   }
   logging::log_info(kComponent, enabled ? "operator enabled" : "operator disabled");
@@ -269,7 +272,8 @@ infra::Task<void> Operator::watch_reorgs(const HeadView& head) {
     const std::uint64_t round_id = intent->round_id;
     const std::string action(action_name(intent->action));
     const std::string txn_hex = hex(intent->mined_hash);
-    logging::log_warn(kComponent, "a reorg removed the block of our mined transaction; re-evaluating",
+    logging::log_warn(kComponent,
+                      "a reorg removed the block of our mined transaction; re-evaluating",
                       {{"round", round_id},
                        {"action", action},
                        {"txn", txn_hex},
@@ -302,12 +306,10 @@ infra::Task<void> Operator::follow_pending(const HeadView& head, const eth::Priv
     nonces_.consumed(intent.nonce);
     balance_due_ = true;
     const std::string txn_hex = hex(receipt->transaction_hash);
-    const logging::Fields fields = {{"round", intent.round_id},
-                                    {"action", action_name(intent.action)},
-                                    {"nonce", intent.nonce},
-                                    {"txn", txn_hex},
-                                    {"block", receipt->block_number},
-                                    {"gas_used", receipt->gas_used}};
+    const logging::Fields fields = {
+        {"round", intent.round_id},       {"action", action_name(intent.action)},
+        {"nonce", intent.nonce},          {"txn", txn_hex},
+        {"block", receipt->block_number}, {"gas_used", receipt->gas_used}};
     std::lock_guard lock(mutex_);
     if (cancel) {
       logging::log_info(kComponent, "cancel landed; the action will be re-evaluated", fields);
@@ -315,10 +317,12 @@ infra::Task<void> Operator::follow_pending(const HeadView& head, const eth::Priv
     } else if (receipt->status) {
       logging::log_info(kComponent, "transaction landed", fields);
       ++stats_.mined;
-      if (intent.action == Action::kDrawWinner) draw_gas_limit_ = std::max(draw_gas_limit_, intent.gas_limit);
+      if (intent.action == Action::kDrawWinner)
+        draw_gas_limit_ = std::max(draw_gas_limit_, intent.gas_limit);
       book_.close(IntentState::kMined);
     } else {
-      logging::log_warn(kComponent, "transaction reverted on chain (status 0); re-evaluating at the next head",
+      logging::log_warn(kComponent,
+                        "transaction reverted on chain (status 0); re-evaluating at the next head",
                         fields);
       ++stats_.reverted;
       book_.close(IntentState::kReverted);
@@ -337,7 +341,8 @@ infra::Task<void> Operator::replace(const HeadView& head, const eth::PrivateKey&
   Intent& intent = *book_.pending();
 
   // Re-evaluate against the state at this head: the action must still be due and still simulate.
-  bool still_due = decide(head.round, head.timestamp) == intent.action && head.round.round_id == intent.round_id;
+  bool still_due =
+      decide(head.round, head.timestamp) == intent.action && head.round.round_id == intent.round_id;
   std::uint64_t gas_limit = intent.gas_limit;
   if (still_due) still_due = co_await simulate(head, intent.action, gas_limit);
   if (!still_due && intent.attempts.empty()) {
@@ -354,8 +359,9 @@ infra::Task<void> Operator::replace(const HeadView& head, const eth::PrivateKey&
         std::lock_guard lock(mutex_);
         ++stats_.fee_refusals;
       }
-      logging::log_warn(kComponent, "cannot replace the stuck transaction",
-                        {{"round", intent.round_id}, {"nonce", intent.nonce}, {"reason", refusal->message}});
+      logging::log_warn(
+          kComponent, "cannot replace the stuck transaction",
+          {{"round", intent.round_id}, {"nonce", intent.nonce}, {"reason", refusal->message}});
       co_return;
     }
     fees = std::get<Fees>(quote);
@@ -368,8 +374,11 @@ infra::Task<void> Operator::replace(const HeadView& head, const eth::PrivateKey&
   if (still_due) intent.gas_limit = gas_limit;
   const bool cancel = !still_due;
   if (cancel) {
-    logging::log_warn(kComponent, "action no longer due; cancelling the stuck transaction with the same nonce",
-                      {{"round", intent.round_id}, {"action", action_name(intent.action)}, {"nonce", intent.nonce}});
+    logging::log_warn(kComponent,
+                      "action no longer due; cancelling the stuck transaction with the same nonce",
+                      {{"round", intent.round_id},
+                       {"action", action_name(intent.action)},
+                       {"nonce", intent.nonce}});
   }
   const bool replacing = !intent.attempts.empty();
   const SendResult result = co_await send_attempt(head, intent, key, fees, cancel);
@@ -436,7 +445,8 @@ infra::Task<void> Operator::evaluate(const HeadView& head, const eth::PrivateKey
   if (intent.attempts.empty()) abandon("the node refused the transaction");
 }
 
-infra::Task<bool> Operator::simulate(const HeadView& head, Action action, std::uint64_t& gas_limit) {
+infra::Task<bool> Operator::simulate(const HeadView& head, Action action,
+                                     std::uint64_t& gas_limit) {
   rpc::CallRequest request;
   request.from = active_address_;
   request.to = options_.contract_address;
@@ -450,7 +460,8 @@ infra::Task<bool> Operator::simulate(const HeadView& head, Action action, std::u
   } catch (const rpc::RpcException& e) {
     if (e.kind() != rpc::RpcErrc::kExecutionReverted) throw;
     const std::string reason = revert_text(e.error());
-    const std::string memo = std::to_string(head.round.round_id) + "/" + std::string(action_name(action)) + "/" + reason;
+    const std::string memo =
+        std::to_string(head.round.round_id) + "/" + std::string(action_name(action)) + "/" + reason;
     {
       std::lock_guard lock(mutex_);
       ++stats_.simulation_reverts;
@@ -473,7 +484,8 @@ infra::Task<bool> Operator::simulate(const HeadView& head, Action action, std::u
 
 infra::Task<std::optional<Fees>> Operator::quote_fees() {
   std::vector<double> percentiles(1, options_.fees.reward_percentile);
-  const rpc::FeeHistory history = co_await node_->fee_history(options_.fee_history_blocks, std::move(percentiles));
+  const rpc::FeeHistory history =
+      co_await node_->fee_history(options_.fee_history_blocks, std::move(percentiles));
   FeeQuote quote;
   if (has_base_fee(history)) {
     quote = fees_from_history(history, options_.fees);
@@ -495,7 +507,8 @@ infra::Task<std::optional<Fees>> Operator::quote_fees() {
 // ---------------------------------------------------------------- signing and sending
 
 infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, Intent& intent,
-                                                         const eth::PrivateKey& key, const Fees& fees, bool cancel) {
+                                                         const eth::PrivateKey& key,
+                                                         const Fees& fees, bool cancel) {
   eth::Transaction txn;
   txn.type = fees.legacy ? eth::TxType::kLegacy : eth::TxType::kDynamicFee;
   txn.chain_id = co_await chain_id();
@@ -515,7 +528,9 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
     txn.gas_limit = intent.gas_limit;
   }
   auto signed_txn = eth::sign_transaction(txn, key);
-  if (!signed_txn) throw std::runtime_error("signing the operator transaction failed: " + signed_txn.error().message());
+  if (!signed_txn)
+    throw std::runtime_error("signing the operator transaction failed: " +
+                             signed_txn.error().message());
   const eth::Hash32 hash = eth::transaction_hash(*signed_txn);
   // The bump base of the next replacement, also when the node refuses this one as underpriced.
   intent.last_fees = fees;
@@ -523,16 +538,21 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
   const std::string txn_hex = hex(hash);
   const std::string max_fee_text = format_gwei(fees.max_fee);
   const std::string priority_text = format_gwei(fees.priority_fee);
-  const logging::Fields fields = {{"round", intent.round_id},
-                                  {"action", cancel ? std::string_view("cancel") : action_name(intent.action)},
-                                  {"nonce", intent.nonce},
-                                  {"txn", txn_hex},
-                                  {"gas_limit", txn.gas_limit},
-                                  {"max_fee", max_fee_text},
-                                  {"priority_fee", priority_text},
-                                  {"legacy", fees.legacy},
-                                  {"attempt", intent.attempts.size() + 1},
-                                  {"fencing_token", gate_token_.value_or(0)}};
+  const logging::Fields fields = {
+      {"round", intent.round_id},
+      {"action", cancel ? std::string_view("cancel") : action_name(intent.action)},
+      {"nonce", intent.nonce},
+      {"txn", txn_hex},
+      {"gas_limit", txn.gas_limit},
+      {"max_fee", max_fee_text},
+      {"priority_fee", priority_text},
+      {"legacy", fees.legacy},
+      {"attempt", intent.attempts.size() + 1},
+      {"fencing_token", gate_token_.value_or(0)}};
+  const std::string_view what = intent.attempts.empty() ? "transaction sent"
+                                : intent.resend_now     ? "re-sent after a reorg removed it"
+                                : cancel                ? "cancel sent"
+                                                        : "replacement sent";
   bool accepted = true;
   try {
     co_await node_->send_raw_transaction(eth::encode_transaction(*signed_txn));
@@ -547,13 +567,12 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
       // A retried send reached a node that already had it: it is in the pool.
       logging::log_info(kComponent, "node already knows the transaction", fields);
     } else if (is_ambiguous(kind)) {
-      logging::log_warn(kComponent, "send outcome unknown; following the transaction as if sent", fields);
+      logging::log_warn(kComponent, "send outcome unknown; following the transaction as if sent",
+                        fields);
     } else {
       accepted = false;
-      const logging::Fields error_fields = {{"round", intent.round_id},
-                                            {"nonce", intent.nonce},
-                                            {"txn", txn_hex},
-                                            {"error", error}};
+      const logging::Fields error_fields = {
+          {"round", intent.round_id}, {"nonce", intent.nonce}, {"txn", txn_hex}, {"error", error}};
       switch (kind) {
         case rpc::RpcErrc::kNonceTooLow:
           logging::log_warn(kComponent, "nonce too low", error_fields);
@@ -563,12 +582,15 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
           co_return SendResult::kNonceTooHigh;
         case rpc::RpcErrc::kInsufficientFunds:
           update_status([](store::OperatorStatus& s) { s.low_balance = true; });
-          logging::log_error(kComponent, "the operator account cannot pay for the transaction; fund it",
+          logging::log_error(kComponent,
+                             "the operator account cannot pay for the transaction; fund it",
                              error_fields);
           break;
         case rpc::RpcErrc::kExecutionReverted:
-          logging::log_warn(kComponent, "node refused the transaction: it would revert: " + revert_text(e.error()),
-                            error_fields);
+          logging::log_warn(
+              kComponent,
+              "node refused the transaction: it would revert: " + revert_text(e.error()),
+              error_fields);
           break;
         default:
           logging::log_warn(kComponent, "node refused the transaction", error_fields);
@@ -586,7 +608,7 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
     std::lock_guard lock(mutex_);
     ++stats_.sent;
   }
-  logging::log_info(kComponent, intent.attempts.size() == 1 ? "transaction sent" : "replacement sent", fields);
+  logging::log_info(kComponent, what, fields);
   co_return SendResult::kSent;
 }
 

@@ -60,15 +60,16 @@ struct HeadView {
 };
 
 struct OperatorOptions {
-  eth::Address contract_address{};     ///< BLOCKCHAIN_CONTRACT_ADDRESS
-  std::optional<std::uint64_t> chain_id;  ///< BLOCKCHAIN_CHAIN_ID; asked from the node when absent
-  double gas_multiplier = 1.2;         ///< BLOCKCHAIN_GAS_MULTIPLIER
-  FeePolicy fees;                      ///< cap from BLOCKCHAIN_MAX_FEE_GWEI
+  eth::Address contract_address{};         ///< BLOCKCHAIN_CONTRACT_ADDRESS
+  std::optional<std::uint64_t> chain_id;   ///< BLOCKCHAIN_CHAIN_ID; asked from the node when absent
+  double gas_multiplier = 1.2;             ///< BLOCKCHAIN_GAS_MULTIPLIER
+  FeePolicy fees;                          ///< cap from BLOCKCHAIN_MAX_FEE_GWEI
   std::uint64_t replace_after_blocks = 3;  ///< OPERATOR_REPLACE_AFTER_BLOCKS (0 is treated as 1)
   std::uint32_t low_balance_draws = 5;     ///< warn below the cost of this many draws; 0 = never
-  std::uint64_t balance_check_blocks = 10;  ///< read the balance every N heads (and after a landing)
-  std::uint64_t reorg_watch_blocks = 64;    ///< how long a mined intent is checked for reorgs
-  std::uint64_t fee_history_blocks = 10;    ///< eth_feeHistory block count
+  std::uint64_t balance_check_blocks =
+      10;                                 ///< read the balance every N heads (and after a landing)
+  std::uint64_t reorg_watch_blocks = 64;  ///< how long a mined intent is checked for reorgs
+  std::uint64_t fee_history_blocks = 10;  ///< eth_feeHistory block count
   std::uint64_t default_draw_gas = 300'000;  ///< draw cost estimate before a real estimate exists
   bool enabled = true;                       ///< OPERATOR_ENABLED
 };
@@ -76,19 +77,19 @@ struct OperatorOptions {
 /// Counters for metrics and tests (cumulative).
 struct OperatorStats {
   std::uint64_t heads = 0;
-  std::uint64_t intents = 0;              ///< intents recorded
-  std::uint64_t sent = 0;                 ///< transactions accepted by the node (replacements included)
-  std::uint64_t replacements = 0;         ///< same-nonce replacements sent
-  std::uint64_t cancels = 0;              ///< same-nonce cancels sent
-  std::uint64_t mined = 0;                ///< intents that landed with status 1
-  std::uint64_t reverted = 0;             ///< intents that landed with status 0
-  std::uint64_t abandoned = 0;            ///< intents given up without landing
-  std::uint64_t reorged = 0;              ///< mined intents a reorg removed
-  std::uint64_t simulation_reverts = 0;   ///< actions not sent because the simulation reverted
-  std::uint64_t fee_refusals = 0;         ///< sends refused because of the fee cap
-  std::uint64_t send_errors = 0;          ///< eth_sendRawTransaction failures
-  std::uint64_t nonce_syncs = 0;          ///< eth_getTransactionCount(pending) reads
-  std::uint64_t failures = 0;             ///< heads whose processing failed (logged, retried next head)
+  std::uint64_t intents = 0;       ///< intents recorded
+  std::uint64_t sent = 0;          ///< transactions accepted by the node (replacements included)
+  std::uint64_t replacements = 0;  ///< same-nonce replacements sent
+  std::uint64_t cancels = 0;       ///< same-nonce cancels sent
+  std::uint64_t mined = 0;         ///< intents that landed with status 1
+  std::uint64_t reverted = 0;      ///< intents that landed with status 0
+  std::uint64_t abandoned = 0;     ///< intents given up without landing
+  std::uint64_t reorged = 0;       ///< mined intents a reorg removed
+  std::uint64_t simulation_reverts = 0;  ///< actions not sent because the simulation reverted
+  std::uint64_t fee_refusals = 0;        ///< sends refused because of the fee cap
+  std::uint64_t send_errors = 0;         ///< eth_sendRawTransaction failures
+  std::uint64_t nonce_syncs = 0;         ///< eth_getTransactionCount(pending) reads
+  std::uint64_t failures = 0;  ///< heads whose processing failed (logged, retried next head)
 };
 
 /// The leader-lease hook (SPEC §10): returns a fencing token when this replica may send now,
@@ -147,8 +148,8 @@ class Operator {
   infra::Task<void> evaluate(const HeadView& head, const eth::PrivateKey& key);
   infra::Task<bool> simulate(const HeadView& head, Action action, std::uint64_t& gas_limit);
   infra::Task<std::optional<Fees>> quote_fees();
-  infra::Task<SendResult> send_attempt(const HeadView& head, Intent& intent, const eth::PrivateKey& key,
-                                       const Fees& fees, bool cancel);
+  infra::Task<SendResult> send_attempt(const HeadView& head, Intent& intent,
+                                       const eth::PrivateKey& key, const Fees& fees, bool cancel);
   infra::Task<void> check_balance(const HeadView& head);
   infra::Task<std::uint64_t> chain_id();
 
@@ -170,7 +171,8 @@ class Operator {
   store::OperatorStatus status_;
   OperatorStats stats_;
   std::optional<HeadView> next_head_;
-  std::shared_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>> wake_;
+  std::shared_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>>
+      wake_;
 
   // Serialises store commits of the status so an older status never overwrites a newer one.
   std::mutex publish_mutex_;

@@ -3,7 +3,9 @@
 
 namespace lottery::operation {
 
-infra::Task<std::uint64_t> RpcNode::chain_id() { co_return co_await api_.chain_id(); }
+infra::Task<std::uint64_t> RpcNode::chain_id() {
+  co_return co_await api_.chain_id();
+}
 
 infra::Task<std::uint64_t> RpcNode::pending_nonce(const eth::Address& address) {
   co_return co_await api_.transaction_count(address, rpc::BlockTag::pending());
@@ -13,11 +15,14 @@ infra::Task<eth::U256> RpcNode::balance(const eth::Address& address) {
   co_return co_await api_.balance(address, rpc::BlockTag::latest());
 }
 
-infra::Task<rpc::FeeHistory> RpcNode::fee_history(std::uint64_t block_count, std::vector<double> percentiles) {
+infra::Task<rpc::FeeHistory> RpcNode::fee_history(std::uint64_t block_count,
+                                                  std::vector<double> percentiles) {
   co_return co_await api_.fee_history(block_count, rpc::BlockTag::latest(), std::move(percentiles));
 }
 
-infra::Task<eth::U256> RpcNode::gas_price() { co_return co_await api_.gas_price(); }
+infra::Task<eth::U256> RpcNode::gas_price() {
+  co_return co_await api_.gas_price();
+}
 
 infra::Task<eth::Bytes> RpcNode::call(const rpc::CallRequest& request) {
   co_return co_await api_.call(request, rpc::BlockTag::latest());

@@ -66,7 +66,7 @@ class FakeNode final : public Node {
   eth::U256 legacy_gas_price{2'000'000'000ULL};
   std::optional<eth::Bytes> revert;  ///< when set, eth_call and eth_estimateGas revert with it
   std::uint64_t estimate = 100'000;
-  std::deque<rpc::RpcErrc> send_errors;     ///< thrown by the next sends, in order
+  std::deque<rpc::RpcErrc> send_errors;    ///< thrown by the next sends, in order
   std::function<void()> after_send_error;  ///< runs after a scripted send error
   std::vector<eth::SignedTransaction> sent;
   std::map<eth::Hash32, rpc::Receipt> receipts;
@@ -102,7 +102,9 @@ class FakeNode final : public Node {
     ++balance_reads;
     co_return balance_wei;
   }
-  infra::Task<rpc::FeeHistory> fee_history(std::uint64_t, std::vector<double>) override { co_return history; }
+  infra::Task<rpc::FeeHistory> fee_history(std::uint64_t, std::vector<double>) override {
+    co_return history;
+  }
   infra::Task<eth::U256> gas_price() override { co_return legacy_gas_price; }
   infra::Task<eth::Bytes> call(const rpc::CallRequest&) override {
     ++calls;
@@ -118,7 +120,8 @@ class FakeNode final : public Node {
       const rpc::RpcErrc kind = send_errors.front();
       send_errors.pop_front();
       if (after_send_error) after_send_error();
-      throw rpc::RpcException(rpc::make_error(kind, "scripted " + std::string(rpc::to_string(kind))));
+      throw rpc::RpcException(
+          rpc::make_error(kind, "scripted " + std::string(rpc::to_string(kind))));
     }
     auto decoded = eth::decode_transaction(raw);
     if (!decoded) throw std::runtime_error("fake node: undecodable transaction");

@@ -31,7 +31,7 @@ TEST(Fees, Eip1559FromHistoryUsesNextBaseFeeTimesTwoPlusMedianReward) {
   ASSERT_TRUE(std::holds_alternative<Fees>(quote));
   const Fees fees = std::get<Fees>(quote);
   EXPECT_FALSE(fees.legacy);
-  EXPECT_EQ(fees.priority_fee, 2 * kGwei);            // median of {1, 2, 2, 3, 5}
+  EXPECT_EQ(fees.priority_fee, 2 * kGwei);              // median of {1, 2, 2, 3, 5}
   EXPECT_EQ(fees.max_fee, 2 * 30 * kGwei + 2 * kGwei);  // 62 gwei
 }
 

@@ -43,7 +43,8 @@ TEST(IntentBook, OneInFlightAndNoDuplicateWhilePendingOrMined) {
 
 TEST(IntentBook, FailedIntentsDoNotCover) {
   IntentBook book;
-  for (const auto state : {IntentState::kReverted, IntentState::kCancelled, IntentState::kAbandoned}) {
+  for (const auto state :
+       {IntentState::kReverted, IntentState::kCancelled, IntentState::kAbandoned}) {
     book.open(3, Action::kRefundExpired, 0, 1, 1);
     book.close(state);
     EXPECT_FALSE(book.covers(3, Action::kRefundExpired)) << intent_state_name(state);

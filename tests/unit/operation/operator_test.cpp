@@ -22,10 +22,13 @@ using testing::run_task;
 using testing::word;
 
 // Anvil's well-known dev account 1 (public test key, never used for real funds).
-constexpr std::string_view kKeyHex = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+constexpr std::string_view kKeyHex =
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 const eth::U256 kGwei = kWeiPerGwei;
 
-eth::PrivateKey test_key() { return eth::PrivateKey::from_hex(kKeyHex).value(); }
+eth::PrivateKey test_key() {
+  return eth::PrivateKey::from_hex(kKeyHex).value();
+}
 
 eth::Address contract_address() {
   eth::Address a;
@@ -55,7 +58,8 @@ class OperatorTest : public ::testing::Test {
   }
 
   /// A head at block `number`, chain time `t`, with round 7 (endTime 1000, window [1005, 1180]).
-  static HeadView head(std::uint64_t number, std::uint64_t t, store::RoundState state = store::RoundState::kBetting,
+  static HeadView head(std::uint64_t number, std::uint64_t t,
+                       store::RoundState state = store::RoundState::kBetting,
                        std::uint64_t players = 2) {
     HeadView h;
     h.block_number = number;
@@ -130,8 +134,8 @@ TEST_F(OperatorTest, DrawsInTheWindowAndNeverSendsADuplicate) {
   EXPECT_EQ(txn.nonce, 0u);
   EXPECT_EQ(txn.to, contract_address());
   EXPECT_EQ(txn.data, contract::draw_winner_call());
-  EXPECT_EQ(txn.gas_limit, 120'000u);               // 100k estimate × 1.2
-  EXPECT_EQ(txn.max_fee_per_gas, 3 * kGwei);        // 2 × 1 gwei base + 1 gwei priority
+  EXPECT_EQ(txn.gas_limit, 120'000u);         // 100k estimate × 1.2
+  EXPECT_EQ(txn.max_fee_per_gas, 3 * kGwei);  // 2 × 1 gwei base + 1 gwei priority
   EXPECT_EQ(txn.max_priority_fee_per_gas, kGwei);
   EXPECT_EQ(eth::recover_sender(node->sent[0]).value(), test_key().address());
   const eth::Hash32 hash = eth::transaction_hash(node->sent[0]);
