@@ -174,13 +174,28 @@ describe("FeedClient", () => {
     expect(client.status).toBe("live");
   });
 
-  it("pings while connected and swallows pongs", () => {
+  it("pings while connected and hands pongs to onPong only", () => {
+    const pongs: ServerMessage[] = [];
+    client = new FeedClient({
+      url: "ws://service/ws/lottery",
+      createSocket: (url) => {
+        const s = new FakeSocket(url);
+        sockets.push(s);
+        return s;
+      },
+      timers,
+      pingIntervalMs: 10_000,
+      idleTimeoutMs: 25_000,
+      onMessage: (m) => messages.push(m),
+      onPong: (m) => pongs.push(m),
+    });
     client.start();
     last().open();
     last().receive(snapshot);
     timers.advance(10_000);
     expect(last().sent).toEqual([JSON.stringify({ type: "ping" })]);
-    last().receive({ type: "pong" });
+    last().receive({ type: "pong", timestamp: 1234 });
+    expect(pongs).toEqual([{ type: "pong", timestamp: 1234 }]);
     timers.advance(10_000);
     expect(last().sent).toHaveLength(2);
     expect(messages.map((m) => m.type)).toEqual(["snapshot"]);

@@ -3,7 +3,15 @@
 // whether the backend is reachable at all.
 
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
-import { feedUrl, fetchSnapshot, type ServerMessage, type SnapshotPayload } from "../lib/api";
+import {
+  feedUrl,
+  fetchSnapshot,
+  getJson,
+  RoundState,
+  type RoundStatus,
+  type ServerMessage,
+  type SnapshotPayload,
+} from "../lib/api";
 import { ChainClock } from "../lib/countdown";
 import { FeedClient, type StatusInfo } from "../lib/feed";
 import { applyMessage, applySnapshot, EMPTY_DATA, type LotteryData } from "../lib/state";
@@ -51,6 +59,7 @@ export function useLottery(): LotteryFeed {
         observe(payload?.chain_time ?? payload?.round?.chain_time);
         dispatch({ kind: "message", message });
       },
+      onPong: (message) => observe(message.timestamp),
       onStatus: (info) => {
         setFeed(info);
         if (info.status === "live") setBackendOnline(true);
@@ -109,6 +118,23 @@ export function useLottery(): LotteryFeed {
       cancelled = true;
     };
   }, [data.stale]);
+
+  // The feed only speaks when something changes, so on a quiet chain nothing re-anchors the
+  // clock. While a round runs (when time matters) re-read the round every 30 s: one small,
+  // pre-serialised response that also carries the chain time.
+  const betting = data.round?.state === RoundState.BETTING;
+  useEffect(() => {
+    if (!live || !betting) return;
+    const id = setInterval(() => {
+      getJson<RoundStatus>("/api/round/status")
+        .then((round) => {
+          observe(round.chain_time);
+          dispatch({ kind: "message", message: { type: "round_update", payload: round, timestamp: round.chain_time } });
+        })
+        .catch(() => undefined);
+    }, 30_000);
+    return () => clearInterval(id);
+  }, [live, betting, observe]);
 
   useEffect(() => {
     const id = setInterval(() => setChainNow(clock.current.now(performance.now())), 1000);

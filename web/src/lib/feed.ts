@@ -53,6 +53,8 @@ export interface FeedOptions {
   url: string;
   onMessage(message: ServerMessage): void;
   onStatus?(info: StatusInfo): void;
+  /// Called for each {"type":"pong"} (which may carry the chain time in `timestamp`).
+  onPong?(message: ServerMessage): void;
   createSocket?: (url: string) => SocketLike;
   timers?: Timers;
   random?: () => number;
@@ -174,7 +176,10 @@ export class FeedClient {
     } else if (this.statusValue !== "live" && message.type !== "pong") {
       this.setStatus("live");
     }
-    if (message.type === "pong") return;
+    if (message.type === "pong") {
+      this.options.onPong?.(message);
+      return;
+    }
     this.options.onMessage(message);
   }
 
