@@ -174,7 +174,8 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     const consoleErrors: string[] = [];
     page.on("console", (msg: ConsoleMessage) => {
       if (msg.type() !== "error") return;
-      const text = msg.text();
+      const where = msg.location().url;
+      const text = where ? `${msg.text()} (${where})` : msg.text();
       // While the service is down the browser itself reports the refused connections.
       if (backendDown && /ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|Failed to load resource/.test(text)) return;
       consoleErrors.push(`${name}: ${text}`);
@@ -320,6 +321,11 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     await expectText(alice.page, '[data-testid="my-stake"]', /^0\.01 ETH$/);
     await expectText(alice.page, '[data-testid="my-chance"]', /^33\.33 %$/);
     await expectText(bob.page, '[data-testid="my-chance"]', /^66\.67 %$/);
+    // The bet's transaction hash is shown in full.
+    await expectText(alice.page, '[data-testid="bet-hash"]', /^0x[0-9a-f]{64}$/);
+    // Outside an enclave the attestation is a dev document, and the panel says so.
+    await expectText(alice.page, '[data-testid="attestation-dev"]', /Development mode — NOT verified/);
+    await expectText(alice.page, '[data-testid="attestation"]', /echoes our fresh nonce ✓/);
 
     // Screenshots of the main page with a running round, phone and desktop width.
     await alice.page.setViewportSize({ width: 375, height: 812 });

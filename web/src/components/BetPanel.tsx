@@ -3,7 +3,6 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 import type { Address } from "viem";
 import type { Wallet } from "../hooks/useWallet";
 import type { RoundTiming } from "../lib/countdown";
-import { shortHash } from "../lib/format";
 import { walletErrorMessage } from "../lib/wallet";
 import { formatEth, parseEth, validateBet } from "../lib/wei";
 
@@ -120,12 +119,12 @@ export function BetPanel({ wallet, timing, minBetWei, contract, chainId }: Props
         {bet.phase === "signing" && <p className="status">Waiting for your wallet to sign…</p>}
         {bet.phase === "pending" && (
           <p className="status pending">
-            Pending: transaction <code title={bet.hash}>{shortHash(bet.hash)}</code> sent, waiting for it to be mined.
+            Pending: transaction <code data-testid="bet-hash">{bet.hash}</code> sent, waiting for it to be mined.
           </p>
         )}
         {bet.phase === "confirmed" && (
           <p className="status ok" data-testid="bet-confirmed">
-            Confirmed in block {bet.block.toString()}: <code title={bet.hash}>{shortHash(bet.hash)}</code>
+            Confirmed in block {bet.block.toString()}: <code data-testid="bet-hash">{bet.hash}</code>
           </p>
         )}
         {bet.phase === "failed" && (
@@ -134,7 +133,7 @@ export function BetPanel({ wallet, timing, minBetWei, contract, chainId }: Props
             {bet.hash && (
               <>
                 {" "}
-                (<code title={bet.hash}>{shortHash(bet.hash)}</code>)
+                (transaction <code data-testid="bet-hash">{bet.hash}</code>)
               </>
             )}
           </p>
