@@ -161,7 +161,12 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     return body.error ? { error: body.error } : { result: body.result };
   }
 
-  async function openPlayer(name: string, wallet: Omit<InjectedWalletConfig, "binding" | "nodeChainId"> | undefined, account?: Address): Promise<Player> {
+  async function openPlayer(
+    name: string,
+    wallet: Omit<InjectedWalletConfig, "binding" | "nodeChainId"> | undefined,
+    account?: Address,
+    setup?: (context: BrowserContext) => Promise<void>,
+  ): Promise<Player> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Only the local service may be reached.
     await context.route(
@@ -170,6 +175,7 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     );
     await context.exposeBinding(BINDING, (_source, method: string, params: unknown) => rpc(method, params));
     if (wallet) await context.addInitScript({ content: injectedWalletScript({ ...wallet, binding: BINDING, nodeChainId: CHAIN_ID }) });
+    if (setup) await setup(context);
     const page = await context.newPage();
     const consoleErrors: string[] = [];
     page.on("console", (msg: ConsoleMessage) => {
@@ -400,6 +406,27 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     // On the right chain Carol can bet (and starts round 2).
     await bet(carol, "0.002");
     await participantRow(players[0]!.page, carol.account).waitFor({ timeout: 20_000 });
+  });
+
+  it("while the socket is down the UI says 'reconnecting' and reads REST, then goes live", async () => {
+    let blockSocket = true;
+    const dave = await openPlayer("dave", undefined, undefined, async (context) => {
+      await context.routeWebSocket(/\/ws(\/lottery)?$/, (ws) => {
+        if (blockSocket) {
+          void ws.close({ code: 1011, reason: "e2e: socket blocked" });
+          return;
+        }
+        ws.connectToServer();
+      });
+    });
+    await expectText(dave.page, '[data-testid="feed-status"]', /Reconnecting.*REST fallback/);
+    // REST fills the page meanwhile, and the service is not reported offline.
+    await participantRow(dave.page, players[3]!.account).waitFor({ timeout: 20_000 });
+    await expectText(dave.page, '[data-testid="round-state"]', /BETTING/);
+    await dave.page.locator('[data-testid="history"] li[data-round="1"] [data-testid="verify-ok"]').waitFor({ timeout: 20_000 });
+    assert.equal(await testId(dave.page, "offline-banner").count(), 0);
+    blockSocket = false;
+    await expectText(dave.page, '[data-testid="feed-status"]', /Live/, 40_000);
   });
 
   it("a backend restart shows the offline banner and recovers", async () => {

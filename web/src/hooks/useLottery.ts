@@ -42,6 +42,7 @@ export function useLottery(): LotteryFeed {
   const [chainNow, setChainNow] = useState<number | undefined>(undefined);
   const clock = useRef(new ChainClock());
   const client = useRef<FeedClient | undefined>(undefined);
+  const offline = useRef(false);
 
   const observe = useCallback((chainTime: unknown) => {
     if (typeof chainTime === "number") {
@@ -62,7 +63,10 @@ export function useLottery(): LotteryFeed {
       onPong: (message) => observe(message.timestamp),
       onStatus: (info) => {
         setFeed(info);
-        if (info.status === "live") setBackendOnline(true);
+        if (info.status === "live") {
+          offline.current = false;
+          setBackendOnline(true);
+        }
       },
     });
     client.current = c;
@@ -90,10 +94,15 @@ export function useLottery(): LotteryFeed {
         observe(payload.round.chain_time);
         dispatch({ kind: "rest", payload });
         setBackendOnline(true);
-        // The service answers again: do not wait out the socket's backoff.
-        client.current?.reconnectNow();
+        // The service is back after an outage: do not wait out the socket's backoff. (While
+        // only the socket fails, its backoff applies: REST success alone is no reason to retry.)
+        if (offline.current) client.current?.reconnectNow();
+        offline.current = false;
       } catch {
-        if (!cancelled) setBackendOnline(false);
+        if (!cancelled) {
+          offline.current = true;
+          setBackendOnline(false);
+        }
       }
       if (!cancelled) timer = setTimeout(() => void poll(), REST_POLL_MS);
     };
