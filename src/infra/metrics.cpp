@@ -111,6 +111,7 @@ struct Registry::Entry {
   std::function<double()> read;
 };
 
+Registry::Registry() = default;
 Registry::~Registry() = default;
 
 Registry::Entry& Registry::entry(const std::string& name, int kind,

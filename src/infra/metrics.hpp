@@ -104,7 +104,7 @@ class Family {
 /// else std::invalid_argument).
 class Registry {
  public:
-  Registry() = default;
+  Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
   ~Registry();

@@ -417,10 +417,13 @@ infra::Task<void> reject_and_close(beast::tcp_stream& stream, beast::flat_buffer
   if (ec) co_return;
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  // Linger: stop at EOF, after 1 MiB, after 2 s, or after 300 ms of silence.
   std::size_t drained = 0;
-  stream.expires_after(std::min(timeout, std::chrono::milliseconds(2000)));
-  while (drained < kLingerBytes) {
+  const auto linger_end =
+      std::chrono::steady_clock::now() + std::min(timeout, std::chrono::milliseconds(2000));
+  while (drained < kLingerBytes && std::chrono::steady_clock::now() < linger_end) {
     buffer.clear();
+    stream.expires_after(std::chrono::milliseconds(300));
     auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(16384), kUseTuple);
     if (read_ec) break;
     drained += n;
