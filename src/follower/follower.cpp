@@ -83,6 +83,8 @@ void check_chained(const std::vector<rpc::BlockHeader>& chain) {
   }
 }
 
+void log_head_seen(std::uint64_t number) { logging::log_debug(kComponent, "latest head", {{"block", number}}); }
+
 void log_deep_reorg(std::uint64_t oldest, std::uint64_t ancestor, std::size_t ring_size) {
   logging::log_error(kComponent,
                      "reorg deeper than the remembered blocks; rolled back to just below the oldest one, older "
@@ -245,10 +247,17 @@ Task<void> Follower::sync_once() {
     std::lock_guard lock(stats_mutex_);
     stats_.head = latest.number;
   }
+  log_head_seen(latest.number);
   const auto top = ring_.newest();
   const bool behind_us = latest.number + 1 < next_block_ && ring_.hash_at(latest.number) == latest.hash;
   const bool unchanged = top && top->number == latest.number && top->hash == latest.hash;
   const bool before_start = !top && latest.number + 1 < next_block_;  // start block still in the future
+  if (unchanged && !settled_ && options_.reread_blocks > 0) {
+    // The head did not move: read its newest logs once more (late indexing).
+    settled_ = true;
+    co_await process(latest, latest.number);
+    co_return;
+  }
   if (unchanged || behind_us || before_start) {
     // Nothing new (or a lagging endpoint behind what we already have): only
     // report that the node answers.
@@ -284,7 +293,11 @@ Task<void> Follower::process(rpc::BlockHeader head, std::uint64_t latest) {
   BlockRing ring = ring_;
   std::optional<std::uint64_t> ancestor;
   std::vector<rpc::BlockHeader> linked = co_await link(head, ring, ancestor);
-  const std::uint64_t from = ancestor ? std::min(next_block_, *ancestor + 1) : next_block_;
+  std::uint64_t from = ancestor ? std::min(next_block_, *ancestor + 1) : next_block_;
+  if (options_.reread_blocks > 0 && from > start_block_) {
+    const std::uint64_t overlap = head.number + 1 - std::min(head.number + 1, options_.reread_blocks);
+    from = std::min(from, std::max(overlap, start_block_));
+  }
 
   std::vector<rpc::Log> logs;
   if (from <= head.number) logs = co_await fetch_logs(from, head.number);
@@ -329,6 +342,9 @@ Task<std::vector<rpc::BlockHeader>> Follower::link(const rpc::BlockHeader& head,
   for (int attempt = 0; attempt < kMaxLinkAttempts; ++attempt) {
     const auto top = ring.newest();
     if (!top) co_return co_await tail_headers(head, std::nullopt);  // nothing to compare with yet
+    if (head.number == top->number && head.hash == top->hash) {
+      co_return std::vector<rpc::BlockHeader>{head};  // the same head again (log re-read)
+    }
     std::uint64_t search_from = 0;
     if (head.number > top->number) {
       const std::uint64_t gap = head.number - top->number;
@@ -449,7 +465,12 @@ void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, B
 
   store_.commit(std::move(batch));
 
-  // Committed: now the worker state moves forward.
+  // Committed: now the worker state moves forward. A head seen for the
+  // first time gets one more log read when the next poll finds it unchanged.
+  const auto previous_top = ring_.newest();
+  if (!previous_top || previous_top->number != head.number || previous_top->hash != head.hash || ancestor) {
+    settled_ = false;
+  }
   std::uint64_t reorg_depth = 0;
   if (ancestor) {
     const auto old_top = ring_.newest();
@@ -475,7 +496,8 @@ void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, B
     stats_.chunk_blocks = chunk_.size();
   }
 
-  if (on_head_) {
+  const bool new_head = !previous_top || previous_top->number != head.number || previous_top->hash != head.hash;
+  if (on_head_ && new_head) {
     ChainView view;
     view.chain_id = chain_id_;
     view.head = head.number;

@@ -98,7 +98,7 @@ class Follower {
   Follower(const Follower&) = delete;
   Follower& operator=(const Follower&) = delete;
 
-  /// Sets the hook called after every committed head (on the follower's
+  /// Sets the hook called after every committed new head (on the follower's
   /// strand, after the store's subscribers). It must be quick and must not
   /// throw (an exception is logged and dropped). Call before `run()`.
   void on_head(HeadCallback callback);
@@ -168,6 +168,7 @@ class Follower {
   std::optional<std::uint64_t> config_block_;  ///< block of the last config read
   store::ChainStatus status_;
   bool backfill_done_ = false;
+  bool settled_ = true;  ///< the newest head's logs were read a second time
   std::chrono::steady_clock::time_point backfill_started_{};
   std::chrono::steady_clock::time_point last_progress_log_{};
   std::uint64_t last_progress_block_ = 0;

@@ -54,6 +54,11 @@ struct FollowerOptions {
   /// then fetch this many headers below the new head (one batch) so the
   /// ring covers the newest blocks again.
   std::uint64_t max_linked_gap = 64;
+  /// Logs of the newest this-many blocks are read again with the next head,
+  /// and once more when the head stays the same: some nodes (Anvil, load
+  /// balanced providers) show a block before its logs are queryable. Re-reading
+  /// is free of side effects because events apply exactly once.
+  std::uint64_t reread_blocks = 2;
   /// Backfill progress is logged this often.
   std::chrono::milliseconds progress_interval{3000};
   /// Delay between retries after a failed iteration (full jitter).

@@ -35,6 +35,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -65,7 +66,7 @@ class LogCapture {
  public:
   LogCapture() {
     logging::LogOptions options;
-    options.level = logging::Level::kInfo;
+    options.level = std::getenv("LOTTERY_IT_DEBUG") != nullptr ? logging::Level::kDebug : logging::Level::kInfo;
     options.to_stderr = true;
     options.sink = [this](std::string_view line) { add(std::string(line)); };
     logging::configure(options);
@@ -88,7 +89,7 @@ class LogCapture {
   std::vector<std::string> lines_;
 };
 
-eth::Address to_address(std::string_view text) {
+eth::Address address_of(std::string_view text) {
   auto a = eth::parse_address(text);
   if (!a) throw std::runtime_error("bad address " + std::string(text));
   return *a;
@@ -108,9 +109,9 @@ class Harness {
     client_options.log = [&logs](std::string_view line) { logs.add("[rpc] " + std::string(line)); };
     if (tune_client) tune_client(client_options);
     client_ = rpc::RpcClient::create(io_.get_executor(), urls, client_options);
-    source_ = std::make_shared<RpcChainSource>(*client_, to_address(contract));
+    source_ = std::make_shared<RpcChainSource>(*client_, address_of(contract));
     FollowerOptions options;
-    options.contract_address = to_address(contract);
+    options.contract_address = address_of(contract);
     options.confirmations = 0;
     options.poll_interval = 100ms;
     options.subscription_heartbeat = 2000ms;
@@ -173,12 +174,12 @@ std::vector<EventId> chain_events(LotteryChain& chain, std::uint64_t from, std::
   std::vector<EventId> out;
   for (const auto& v : chain.get_logs(from, to)) {
     const auto& log = v.as_object();
-    auto topic0 = eth::hex_decode_fixed<32>(std::string(log.at("topics").as_array().at(0).as_string()));
-    if (!topic0) continue;
-    const char* name = contract::event_name_for_topic(*topic0);
-    if (name == nullptr) continue;
-    const std::string n(name);
-    if (n == "WithdrawalCredited" || n == "RefundsPending") continue;  // not followed by the store
+    // Exactly the logs the contract binding turns into store events.
+    std::vector<eth::Hash32> topics;
+    for (const auto& t : log.at("topics").as_array()) topics.push_back(*eth::hex_decode_fixed<32>(std::string(t.as_string())));
+    const auto data = eth::hex_decode(std::string(log.at("data").as_string()));
+    auto decoded = contract::decode_event(topics, *data);
+    if (!decoded || !decoded->has_value()) continue;
     out.emplace_back(integration::parse_quantity(log.at("blockNumber")), integration::parse_quantity(log.at("logIndex")),
                      std::string(log.at("transactionHash").as_string()));
   }
@@ -213,10 +214,27 @@ bool store_matches_chain(Harness& h, LotteryChain& chain, std::string* why = nul
   };
   if (snap->chain.latest_block != head) return fail("store head " + std::to_string(snap->chain.latest_block) + " vs " + std::to_string(head));
   if (eth::hex_encode(snap->chain.head_hash) != head_hash(chain)) return fail("head hash differs");
-  if (store_events(*snap) != chain_events(chain, chain.deploy_block(), head)) return fail("events differ");
+  const auto mine = store_events(*snap);
+  const auto theirs = chain_events(chain, chain.deploy_block(), head);
+  if (mine != theirs) {
+    std::string text = "events differ: store " + std::to_string(mine.size()) + ", chain " + std::to_string(theirs.size());
+    for (const auto& [b, i, t] : theirs) text += "\n  chain " + std::to_string(b) + "/" + std::to_string(i) + " " + t;
+    for (const auto& [b, i, t] : mine) text += "\n  store " + std::to_string(b) + "/" + std::to_string(i) + " " + t;
+    return fail(text);
+  }
   if (*snap->participants != chain_participants(chain)) return fail("participants differ");
   if (snap->round != chain_round(chain)) return fail("round differs");
   return true;
+}
+
+bool history_size_is(Harness& h, std::size_t n, std::string* why) {
+  const auto snap = h.store().snapshot();
+  if (snap->history->size() == n) return true;
+  std::string text = "history has " + std::to_string(snap->history->size()) + " rounds, want " + std::to_string(n) +
+                     "; store head " + std::to_string(snap->chain.latest_block) + "; feed:";
+  for (const auto& a : *snap->feed) text += " " + a->activity_type + "@" + std::to_string(a->block_number);
+  *why = text;
+  return false;
 }
 
 bool tools_present() { return AnvilProcess::available(); }
@@ -250,7 +268,7 @@ TEST_P(FollowerRoundTest, BetsAndADrawReachTheStoreAndTheWinnerReverifies) {
   {
     const auto snap = h.store().snapshot();
     ASSERT_EQ(snap->participants->size(), 3u);
-    EXPECT_EQ((*snap->participants)[0].address, to_address(LotteryChain::address(2)));
+    EXPECT_EQ((*snap->participants)[0].address, address_of(LotteryChain::address(2)));
     EXPECT_EQ((*snap->participants)[0].total_wei, eth::U256(5 * kMilliEther));
     EXPECT_EQ((*snap->participants)[2].total_wei, eth::U256(3 * kMilliEther));
     EXPECT_EQ(snap->round.state, store::RoundState::kBetting);
@@ -264,7 +282,7 @@ TEST_P(FollowerRoundTest, BetsAndADrawReachTheStoreAndTheWinnerReverifies) {
   chain.increase_time(190);  // past endTime + minDrawDelay
   chain.mine();
   chain.draw_winner();
-  ASSERT_TRUE(Harness::wait_for([&] { return h.store().snapshot()->history->size() == 1 && store_matches_chain(h, chain, &why); }))
+  ASSERT_TRUE(Harness::wait_for([&] { return history_size_is(h, 1, &why) && store_matches_chain(h, chain, &why); }))
       << why;
   const auto snap = h.store().snapshot();
   const auto& finished = *snap->history->front();
@@ -287,7 +305,7 @@ TEST_P(FollowerRoundTest, BetsAndADrawReachTheStoreAndTheWinnerReverifies) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, FollowerRoundTest, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "ws" : "http"; });
+                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "ws" : "http"; });
 
 // ---- (b) reorgs ------------------------------------------------------------------------------
 
@@ -315,8 +333,8 @@ TEST(FollowerIntegration, ReorgsRemovingABetAndTheDrawLeaveTheStoreEqualToTheCha
   ASSERT_TRUE(Harness::wait_for([&] { return store_matches_chain(h, chain, &why); })) << why;
   {
     const auto snap = h.store().snapshot();
-    for (const auto& p : *snap->participants) EXPECT_NE(p.address, to_address(LotteryChain::address(5)));
-    EXPECT_EQ(snap->participants->back().address, to_address(LotteryChain::address(6)));
+    for (const auto& p : *snap->participants) EXPECT_NE(p.address, address_of(LotteryChain::address(5)));
+    EXPECT_EQ(snap->participants->back().address, address_of(LotteryChain::address(6)));
     EXPECT_GE(h.follower().stats().reorgs, 1u);
   }
   std::cout << "[follower-it] (b) reorg replaced a bet (account 5 -> account 6); store equals chain" << std::endl;
@@ -324,7 +342,7 @@ TEST(FollowerIntegration, ReorgsRemovingABetAndTheDrawLeaveTheStoreEqualToTheCha
   chain.increase_time(190);
   chain.mine();
   chain.draw_winner();
-  ASSERT_TRUE(Harness::wait_for([&] { return h.store().snapshot()->history->size() == 1 && store_matches_chain(h, chain, &why); }))
+  ASSERT_TRUE(Harness::wait_for([&] { return history_size_is(h, 1, &why) && store_matches_chain(h, chain, &why); }))
       << why;
   chain.reorg(1);  // the draw's block is replaced by an empty one
   ASSERT_TRUE(Harness::wait_for([&] { return store_matches_chain(h, chain, &why); })) << why;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace lottery::integration {
 
@@ -118,13 +119,35 @@ std::string LotteryChain::send(std::size_t from, std::string_view data_hex, std:
   params.push_back(txn);
   const json::value hash = rpc("eth_sendTransaction", params);
   if (!hash.is_string()) throw std::runtime_error("eth_sendTransaction returned " + json::serialize(hash));
-  return std::string(hash.as_string());
+  std::string txn_hash(hash.as_string());
+  if (automine_) {
+    const json::value r = wait_receipt(txn_hash);
+    if (r.at("status") != "0x1") {
+      throw std::runtime_error("transaction " + txn_hash + " reverted (data " + std::string(data_hex.substr(0, 10)) +
+                               "): " + json::serialize(r).substr(0, 300));
+    }
+  }
+  return txn_hash;
 }
 
 json::value LotteryChain::receipt(const std::string& txn_hash) {
   json::array params;
   params.emplace_back(txn_hash);
   return rpc("eth_getTransactionReceipt", params);
+}
+
+json::value LotteryChain::wait_receipt(const std::string& txn_hash, std::chrono::milliseconds timeout) {
+  // Anvil answers eth_sendTransaction before the mined block is visible to
+  // every other call, so poll briefly.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    json::value r = receipt(txn_hash);
+    if (!r.is_null()) return r;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw std::runtime_error("transaction " + txn_hash + " was not mined within " + std::to_string(timeout.count()) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 void LotteryChain::deploy() {
@@ -135,7 +158,7 @@ void LotteryChain::deploy() {
   json::array params;
   params.push_back(txn);
   const json::value hash = rpc("eth_sendTransaction", params);
-  const json::value r = receipt(std::string(hash.as_string()));
+  const json::value r = wait_receipt(std::string(hash.as_string()));
   if (!r.is_object() || !r.as_object().contains("contractAddress") || !r.at("contractAddress").is_string()) {
     throw std::runtime_error("deployment was not mined: " + json::serialize(r));
   }
@@ -146,9 +169,16 @@ void LotteryChain::deploy() {
 }
 
 std::string LotteryChain::bet(std::size_t account, std::uint64_t wei) { return send(account, kPlaceBet, wei); }
-std::string LotteryChain::draw_winner() { return send(options_.operator_account, kDrawWinner); }
-std::string LotteryChain::refund_round() { return send(options_.operator_account, kRefundRound); }
-std::string LotteryChain::refund_expired_round(std::size_t from) { return send(from, kRefundExpiredRound); }
+// The draw's gas depends on the seed (how far the walk over participants
+// goes, which winner is paid), and the seed at execution differs from the one
+// eth_estimateGas saw; a fixed generous limit avoids sporadic out-of-gas.
+constexpr std::uint64_t kRoundEndGas = 3'000'000;
+
+std::string LotteryChain::draw_winner() { return send(options_.operator_account, kDrawWinner, 0, kRoundEndGas); }
+std::string LotteryChain::refund_round() { return send(options_.operator_account, kRefundRound, 0, kRoundEndGas); }
+std::string LotteryChain::refund_expired_round(std::size_t from) {
+  return send(from, kRefundExpiredRound, 0, kRoundEndGas);
+}
 std::string LotteryChain::start_round() { return send(options_.operator_account, kStartRound); }
 std::string LotteryChain::set_operator(std::size_t account) {
   return send(options_.publisher, std::string(kSetOperator) + abi_address_word(address(account)).substr(2));
@@ -167,6 +197,7 @@ void LotteryChain::increase_time(std::uint64_t seconds) {
 }
 
 void LotteryChain::set_automine(bool on) {
+  automine_ = on;
   json::array params;
   params.emplace_back(on);
   rpc("evm_setAutomine", params);

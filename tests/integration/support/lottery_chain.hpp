@@ -20,6 +20,7 @@
 #include <boost/json/value.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -100,8 +101,10 @@ class LotteryChain {
 
   // ---- transactions (eth_sendTransaction from unlocked dev accounts) ----
 
-  /// Sends a transaction and returns its hash. With automine on, it is mined
-  /// when this returns. A transaction the node refuses (e.g. a revert found
+  /// Sends a transaction and returns its hash. With automine on (the
+  /// default, as `set_automine` last left it), it waits for the receipt, so
+  /// the transaction is mined and visible when this returns, and a mined
+  /// transaction that reverted throws. A transaction the node refuses (e.g. a revert found
   /// by gas estimation) throws with the node's message.
   std::string send(std::size_t from, std::string_view data_hex, std::uint64_t value_wei = 0,
                    std::optional<std::uint64_t> gas = std::nullopt);
@@ -109,6 +112,9 @@ class LotteryChain {
   boost::json::object transaction(std::size_t from, std::string_view data_hex, std::uint64_t value_wei = 0) const;
   /// eth_getTransactionReceipt (null while pending).
   boost::json::value receipt(const std::string& txn_hash);
+  /// Polls the receipt until it exists; throws after `timeout`.
+  boost::json::value wait_receipt(const std::string& txn_hash,
+                                  std::chrono::milliseconds timeout = std::chrono::milliseconds(10'000));
 
   std::string bet(std::size_t account, std::uint64_t wei);
   std::string draw_winner();  ///< from the operator account
@@ -155,6 +161,7 @@ class LotteryChain {
   std::unique_ptr<AnvilProcess> anvil_;
   std::string contract_;
   std::uint64_t deploy_block_ = 0;
+  bool automine_ = true;
 };
 
 /// "0x" + 64 hex digits of `value` (an ABI word).

@@ -80,6 +80,7 @@ FollowerOptions test_options() {
   options.start_block = 0;
   options.poll_interval = std::chrono::milliseconds(5);
   options.retry_backoff = {std::chrono::milliseconds(1), std::chrono::milliseconds(5), 2.0};
+  options.reread_blocks = 0;  // exact log ranges; the re-read has its own test
   return options;
 }
 
@@ -328,6 +329,42 @@ TEST(Follower, CoalescesAHeadBurstIntoOneStep) {
   EXPECT_EQ(f.chain->state_reads.back(), 15u);
   EXPECT_EQ(f.chain->log_ranges.back(), std::make_pair(std::uint64_t{11}, std::uint64_t{15}));
   EXPECT_EQ(store_events(f.store), chain_events(*f.chain));
+}
+
+TEST(Follower, LogsIndexedLateAreFoundByTheReRead) {
+  Fixture f;
+  f.chain->mine(5);
+  auto options = test_options();
+  options.reread_blocks = 2;
+  f.make(options);
+  f.sync();
+  // The node shows block 6 before its logs are queryable (Anvil does this).
+  f.chain->mine_bets({FakeBet{1, 10}});
+  bool hide = true;
+  f.chain->tamper_logs = [&](std::vector<rpc::Log>& logs) {
+    if (hide) logs.clear();
+  };
+  f.sync();
+  EXPECT_TRUE(store_events(f.store).empty());
+  const auto hooks = f.views.size();
+  hide = false;
+  f.sync();  // same head: its logs are read once more
+  EXPECT_EQ(store_events(f.store), chain_events(*f.chain));
+  EXPECT_EQ(f.views.size(), hooks) << "the hook is not called twice for one head";
+  const auto ranges = f.chain->log_ranges.size();
+  f.sync();  // settled: nothing more is read
+  EXPECT_EQ(f.chain->log_ranges.size(), ranges);
+
+  // With a moving chain, the previous head's logs are part of the next read.
+  f.chain->mine_bets({FakeBet{2, 20}});
+  hide = true;
+  f.sync();
+  hide = false;
+  f.chain->mine(1);
+  f.sync();
+  EXPECT_EQ(f.chain->log_ranges.back(), std::make_pair(std::uint64_t{7}, std::uint64_t{8}));
+  EXPECT_EQ(store_events(f.store), chain_events(*f.chain));
+  EXPECT_EQ(f.store.snapshot()->stats.duplicate_events, 0u);
 }
 
 TEST(Follower, ChunksShrinkWhenTheNodeRefusesARangeAndGrowBack) {
