@@ -12,6 +12,9 @@
 #include "eth/hex.hpp"
 #include "eth/keccak.hpp"
 #include "eth/secp256k1.hpp"
+#include "follower/follower.hpp"
+#include "follower/rpc_chain_source.hpp"
+#include "infra/task_group.hpp"
 #include "logging/log.hpp"
 #include "operation/node.hpp"
 #include "operation/operator.hpp"
@@ -26,6 +29,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
+
+#include <chrono>
 
 #include <cstdio>
 #include <cstdlib>
@@ -159,6 +164,9 @@ class Harness {
     for (const auto& l : lines_) out += l + "\n";
     return out;
   }
+
+  boost::asio::io_context& io() { return io_; }
+  rpc::RpcClient& client() { return *client_; }
 
   LotteryChain chain;
   store::Store store;
@@ -419,6 +427,63 @@ TEST(OperatorIntegration, ADrawThatWouldRevertIsNotSentAndTheReasonIsLogged) {
       "[operator] simulation: a draw from a non-operator key was simulated, not sent, and logged "
       "as "
       "\"reverted: Only operator\"\n");
+}
+
+TEST(OperatorIntegration, WiredToTheRealFollowerItDrawsOnItsOwn) {
+  LOTTERY_REQUIRE_ANVIL();
+  Harness h;
+  follower::FollowerOptions options;
+  options.contract_address = eth::parse_address(h.chain.contract_address()).value();
+  options.expected_chain_id = 31337;
+  options.confirmations = 0;
+  options.start_block = h.chain.deploy_block();
+  options.poll_interval = std::chrono::milliseconds(100);
+  auto source = std::make_shared<follower::RpcChainSource>(h.client(), options.contract_address);
+  follower::Follower chain_follower(source, h.store, options);
+  // What the app does: every committed head goes to the operator, which works on its own coroutine.
+  chain_follower.on_head([&h](const follower::ChainView& view) {
+    HeadView head;
+    head.block_number = view.head;
+    head.block_hash = view.head_hash;
+    head.timestamp = view.chain_time;
+    head.round = view.round;
+    h.op->submit_head(std::move(head));
+  });
+  infra::TaskGroup group(h.io().get_executor(), [](std::string_view line) {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  });
+  group.spawn("follower", chain_follower.run());
+  group.spawn("operator", h.op->run());
+
+  h.chain.bet(2, kMinBetWei);
+  h.chain.bet(3, kMinBetWei);
+  const store::Round round = h.current_round();
+  h.mine_at(round.min_draw_time);
+  // Nobody drives heads by hand here: the follower polls, the operator reacts.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (h.last_round().round_id != round.round_id && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // A few more heads: still exactly one transaction.
+  for (int i = 0; i < 3; ++i) {
+    h.chain.mine();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  group.cancel_all();
+  boost::asio::co_spawn(h.io(), group.join(), boost::asio::use_future).get();
+
+  EXPECT_EQ(h.last_round().round_id, round.round_id) << h.dump_log();
+  EXPECT_EQ(h.last_round().state, RoundState::kCompleted);
+  EXPECT_EQ(h.nonce_of(1), 1u);
+  EXPECT_EQ(h.count_logs(kRoundCompleted), 1u);
+  const auto snapshot = h.store.snapshot();
+  EXPECT_EQ(snapshot->operator_status.status, store::OperatorRunState::kRunning);
+  EXPECT_FALSE(snapshot->operator_status.pending_tx.has_value());
+  std::printf(
+      "[operator] with the real follower: round %llu drawn once without manual heads (%llu heads "
+      "processed by the operator)\n",
+      static_cast<unsigned long long>(round.round_id),
+      static_cast<unsigned long long>(h.op->stats().heads));
 }
 
 }  // namespace
