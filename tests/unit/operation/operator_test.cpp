@@ -444,6 +444,57 @@ TEST_F(OperatorTest, TheKeyNeverReachesTheLog) {
   for (const auto& line : lines) EXPECT_EQ(line.find(bare), std::string::npos) << line;
 }
 
+TEST_F(OperatorTest, AnAmbiguousSendIsFollowedAsIfSent) {
+  make();
+  // The node timed out after maybe accepting it: the hash is known locally, so it is watched.
+  node->send_errors = {rpc::RpcErrc::kTimeout};
+  step(head(100, 1005));
+  EXPECT_TRUE(node->sent.empty());
+  const auto intent = op->pending_intent();
+  ASSERT_TRUE(intent.has_value());
+  ASSERT_EQ(intent->attempts.size(), 1u);
+  step(head(101, 1006));
+  EXPECT_TRUE(node->sent.empty()) << "no duplicate while it may be pending";
+  // It turns out it did reach the pool and lands.
+  eth::Transaction txn;
+  txn.chain_id = 31337;
+  txn.nonce = intent->nonce;
+  txn.max_fee_per_gas = intent->attempts[0].fees.max_fee;
+  txn.max_priority_fee_per_gas = intent->attempts[0].fees.priority_fee;
+  txn.gas_limit = intent->gas_limit;
+  txn.to = contract_address();
+  txn.data = contract::draw_winner_call();
+  const auto signed_txn = eth::sign_transaction(txn, test_key()).value();
+  ASSERT_EQ(eth::transaction_hash(signed_txn), intent->attempts[0].hash);
+  node->mine(signed_txn, 102);
+  step(head(102, 1007));
+  EXPECT_EQ(op->stats().mined, 1u);
+}
+
+TEST_F(OperatorTest, AlreadyKnownCountsAsSent) {
+  make();
+  node->send_errors = {rpc::RpcErrc::kAlreadyKnown};
+  step(head(100, 1005));
+  ASSERT_TRUE(op->pending_intent().has_value());
+  EXPECT_EQ(op->pending_intent()->attempts.size(), 1u);
+  EXPECT_EQ(op->stats().abandoned, 0u);
+}
+
+TEST_F(OperatorTest, AKeySwapAbandonsTheOldAccountsIntent) {
+  make();
+  step(head(100, 1005));
+  ASSERT_TRUE(op->pending_intent().has_value());
+  op->set_signer(eth::PrivateKey::from_hex(
+                     "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a")
+                     .value());
+  node->node_nonce = 40;
+  step(head(101, 1006));
+  EXPECT_EQ(op->stats().abandoned, 1u);
+  ASSERT_EQ(node->sent.size(), 2u);
+  EXPECT_EQ(node->sent[1].txn.nonce, 40u) << "the new account's nonce, re-synced";
+  EXPECT_NE(eth::recover_sender(node->sent[1]).value(), test_key().address());
+}
+
 TEST_F(OperatorTest, RunCoalescesHeadsThatArriveWhileBusy) {
   make();
   boost::asio::io_context io;
