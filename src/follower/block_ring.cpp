@@ -8,7 +8,9 @@ void BlockRing::record(std::uint64_t number, const eth::Hash32& hash) {
   while (blocks_.size() > capacity_) blocks_.erase(blocks_.begin());
 }
 
-void BlockRing::truncate_above(std::uint64_t number) { blocks_.erase(blocks_.upper_bound(number), blocks_.end()); }
+void BlockRing::truncate_above(std::uint64_t number) {
+  blocks_.erase(blocks_.upper_bound(number), blocks_.end());
+}
 
 std::optional<eth::Hash32> BlockRing::hash_at(std::uint64_t number) const {
   auto it = blocks_.find(number);

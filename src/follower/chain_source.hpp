@@ -50,7 +50,8 @@ class ChainSource {
   virtual infra::Task<std::optional<rpc::BlockHeader>> header_at(std::uint64_t number) = 0;
   /// Canonical headers `from..to` (inclusive, ascending), in one round trip
   /// where possible. Throws ChainDataError when one is missing.
-  virtual infra::Task<std::vector<rpc::BlockHeader>> headers(std::uint64_t from, std::uint64_t to) = 0;
+  virtual infra::Task<std::vector<rpc::BlockHeader>> headers(std::uint64_t from,
+                                                             std::uint64_t to) = 0;
   /// getRound + getParticipantsWithBets (+ getConfig and maxParticipants when
   /// `with_config`) at block `number`, in one batch.
   virtual infra::Task<ContractState> read_state(std::uint64_t number, bool with_config) = 0;

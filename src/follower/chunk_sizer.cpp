@@ -5,8 +5,12 @@
 
 namespace lottery::follower {
 
-ChunkSizer::ChunkSizer(std::uint64_t initial, std::uint64_t max, std::uint64_t min, std::uint32_t grow_after) noexcept
-    : size_(0), min_(std::max<std::uint64_t>(min, 1)), max_(0), grow_after_(std::max<std::uint32_t>(grow_after, 1)) {
+ChunkSizer::ChunkSizer(std::uint64_t initial, std::uint64_t max, std::uint64_t min,
+                       std::uint32_t grow_after) noexcept
+    : size_(0),
+      min_(std::max<std::uint64_t>(min, 1)),
+      max_(0),
+      grow_after_(std::max<std::uint32_t>(grow_after, 1)) {
   max_ = std::max(max, min_);
   size_ = std::clamp(initial, min_, max_);
 }

@@ -13,7 +13,8 @@ namespace lottery::follower {
 class ChunkSizer {
  public:
   /// Values are clamped so that 1 <= min <= initial <= max.
-  ChunkSizer(std::uint64_t initial, std::uint64_t max, std::uint64_t min = 1, std::uint32_t grow_after = 2) noexcept;
+  ChunkSizer(std::uint64_t initial, std::uint64_t max, std::uint64_t min = 1,
+             std::uint32_t grow_after = 2) noexcept;
 
   std::uint64_t size() const noexcept { return size_; }
   /// A range of `size()` (or less) succeeded.

@@ -69,37 +69,47 @@ std::uint64_t seconds_since(std::uint64_t unix_time) {
 }
 
 void log_linkage_break(std::uint64_t number) {
-  logging::log_debug(kComponent, "headers did not chain while being read; retrying", {{"block", number}});
+  logging::log_debug(kComponent, "headers did not chain while being read; retrying",
+                     {{"block", number}});
 }
 
 void check_chained(const std::vector<rpc::BlockHeader>& chain) {
   for (std::size_t i = 1; i < chain.size(); ++i) {
     if (chain[i].number != chain[i - 1].number + 1 || chain[i].parent_hash != chain[i - 1].hash) {
       log_linkage_break(chain[i].number);
-      throw ChainDataError("the headers of blocks " + std::to_string(chain[i - 1].number) + " and " +
-                           std::to_string(chain[i].number) +
+      throw ChainDataError("the headers of blocks " + std::to_string(chain[i - 1].number) +
+                           " and " + std::to_string(chain[i].number) +
                            " do not chain: the chain changed while it was read; retrying");
     }
   }
 }
 
-void log_head_seen(std::uint64_t number) { logging::log_debug(kComponent, "latest head", {{"block", number}}); }
+void log_head_seen(std::uint64_t number) {
+  logging::log_debug(kComponent, "latest head", {{"block", number}});
+}
 
 void log_deep_reorg(std::uint64_t oldest, std::uint64_t ancestor, std::size_t ring_size) {
-  logging::log_error(kComponent,
-                     "reorg deeper than the remembered blocks; rolled back to just below the oldest one, older "
-                     "events may be stale (raise EVENTMGR_REORG_DEPTH)",
-                     {{"oldest_remembered", oldest}, {"rolled_back_to", ancestor}, {"remembered", ring_size}});
+  logging::log_error(
+      kComponent,
+      "reorg deeper than the remembered blocks; rolled back to just below the oldest one, older "
+      "events may be stale (raise EVENTMGR_REORG_DEPTH)",
+      {{"oldest_remembered", oldest}, {"rolled_back_to", ancestor}, {"remembered", ring_size}});
 }
 
 void log_reorg(std::uint64_t from, std::uint64_t ancestor, std::uint64_t head) {
-  logging::log_warn(kComponent, "chain reorganisation: rolling back to the common ancestor and re-reading",
-                    {{"previous_head", from}, {"ancestor", ancestor}, {"depth", from - ancestor}, {"new_head", head}});
+  logging::log_warn(kComponent,
+                    "chain reorganisation: rolling back to the common ancestor and re-reading",
+                    {{"previous_head", from},
+                     {"ancestor", ancestor},
+                     {"depth", from - ancestor},
+                     {"new_head", head}});
 }
 
-void log_shrink(std::uint64_t from, std::uint64_t to, std::uint64_t next_size, const std::string& error) {
-  logging::log_info(kComponent, "node refused the eth_getLogs range; shrinking",
-                    {{"from", from}, {"to", to}, {"next_chunk_blocks", next_size}, {"error", error}});
+void log_shrink(std::uint64_t from, std::uint64_t to, std::uint64_t next_size,
+                const std::string& error) {
+  logging::log_info(
+      kComponent, "node refused the eth_getLogs range; shrinking",
+      {{"from", from}, {"to", to}, {"next_chunk_blocks", next_size}, {"error", error}});
 }
 
 void log_malformed(const std::string& line) {
@@ -112,7 +122,8 @@ void log_hook_failure(const std::string& error) {
 
 }  // namespace
 
-Follower::Follower(std::shared_ptr<ChainSource> source, store::Store& store, FollowerOptions options)
+Follower::Follower(std::shared_ptr<ChainSource> source, store::Store& store,
+                   FollowerOptions options)
     : source_(std::move(source)),
       store_(store),
       options_(std::move(options)),
@@ -123,40 +134,47 @@ Follower::Follower(std::shared_ptr<ChainSource> source, store::Store& store, Fol
 
 Follower::~Follower() = default;
 
-void Follower::on_head(HeadCallback callback) { on_head_ = std::move(callback); }
+void Follower::on_head(HeadCallback callback) {
+  on_head_ = std::move(callback);
+}
 
 FollowerStats Follower::stats() const {
   std::lock_guard lock(stats_mutex_);
   return stats_;
 }
 
-// ---- start ---------------------------------------------------------------------------------------
+// ---- start
+// ---------------------------------------------------------------------------------------
 
 namespace {
 
 void check_chain_id(std::optional<std::uint64_t> expected, std::uint64_t actual) {
   if (expected && *expected != actual) {
-    throw FatalError("the RPC node is on chain id " + std::to_string(actual) + " but BLOCKCHAIN_CHAIN_ID is " +
-                     std::to_string(*expected) +
-                     ": point BLOCKCHAIN_RPC_URL at the intended network or correct BLOCKCHAIN_CHAIN_ID");
+    throw FatalError(
+        "the RPC node is on chain id " + std::to_string(actual) + " but BLOCKCHAIN_CHAIN_ID is " +
+        std::to_string(*expected) +
+        ": point BLOCKCHAIN_RPC_URL at the intended network or correct BLOCKCHAIN_CHAIN_ID");
   }
 }
 
 void log_start(std::uint64_t chain_id, std::uint64_t head, std::uint64_t start, const char* how) {
-  logging::log_info(kComponent, "following the chain",
-                    {{"chain_id", chain_id}, {"head", head}, {"start_block", start}, {"start_from", how}});
+  logging::log_info(
+      kComponent, "following the chain",
+      {{"chain_id", chain_id}, {"head", head}, {"start_block", start}, {"start_from", how}});
 }
 
 void log_deployment_search(std::uint64_t block, std::uint64_t calls) {
-  logging::log_info(kComponent, "found the contract's deployment block by binary search over eth_getCode",
+  logging::log_info(kComponent,
+                    "found the contract's deployment block by binary search over eth_getCode",
                     {{"block", block}, {"eth_getCode_calls", calls}});
 }
 
 void log_deployment_fallback(const std::string& error, std::uint64_t start) {
-  logging::log_warn(kComponent,
-                    "cannot find the deployment block (the node may not keep old state); backfilling "
-                    "EVENTMGR_BACKFILL_BLOCKS instead (set EVENTMGR_START_BLOCK to choose)",
-                    {{"error", error}, {"start_block", start}});
+  logging::log_warn(
+      kComponent,
+      "cannot find the deployment block (the node may not keep old state); backfilling "
+      "EVENTMGR_BACKFILL_BLOCKS instead (set EVENTMGR_START_BLOCK to choose)",
+      {{"error", error}, {"start_block", start}});
 }
 
 }  // namespace
@@ -185,7 +203,8 @@ Task<std::optional<std::uint64_t>> Follower::find_deployment_block(std::uint64_t
     auto has = co_await probe_code(mid, error);
     ++calls;
     if (!has) {
-      log_deployment_fallback(error, head > options_.backfill_blocks ? head - options_.backfill_blocks : 0);
+      log_deployment_fallback(
+          error, head > options_.backfill_blocks ? head - options_.backfill_blocks : 0);
       co_return std::nullopt;
     }
     if (*has) {
@@ -204,9 +223,10 @@ Task<void> Follower::start() {
   check_chain_id(options_.expected_chain_id, chain_id);
   const rpc::BlockHeader latest = co_await source_->latest_header();
   if (!(co_await source_->has_code(latest.number))) {
-    throw ChainDataError("no contract code at " + eth::to_checksum(options_.contract_address) + " on chain " +
-                         std::to_string(chain_id) + " at block " + std::to_string(latest.number) +
-                         ": check BLOCKCHAIN_CONTRACT_ADDRESS (retrying in case it is not deployed yet)");
+    throw ChainDataError(
+        "no contract code at " + eth::to_checksum(options_.contract_address) + " on chain " +
+        std::to_string(chain_id) + " at block " + std::to_string(latest.number) +
+        ": check BLOCKCHAIN_CONTRACT_ADDRESS (retrying in case it is not deployed yet)");
   }
   const std::uint64_t fallback =
       latest.number > options_.backfill_blocks ? latest.number - options_.backfill_blocks : 0;
@@ -238,7 +258,8 @@ Task<void> Follower::start() {
   log_start(chain_id, latest.number, start, how);
 }
 
-// ---- one iteration -------------------------------------------------------------------------------
+// ---- one iteration
+// -------------------------------------------------------------------------------
 
 Task<void> Follower::sync_once() {
   if (!started_) co_await start();
@@ -249,9 +270,11 @@ Task<void> Follower::sync_once() {
   }
   log_head_seen(latest.number);
   const auto top = ring_.newest();
-  const bool behind_us = latest.number + 1 < next_block_ && ring_.hash_at(latest.number) == latest.hash;
+  const bool behind_us =
+      latest.number + 1 < next_block_ && ring_.hash_at(latest.number) == latest.hash;
   const bool unchanged = top && top->number == latest.number && top->hash == latest.hash;
-  const bool before_start = !top && latest.number + 1 < next_block_;  // start block still in the future
+  const bool before_start =
+      !top && latest.number + 1 < next_block_;  // start block still in the future
   if (unchanged && !settled_ && options_.reread_blocks > 0) {
     // The head did not move: read its newest logs once more (late indexing).
     settled_ = true;
@@ -273,8 +296,9 @@ Task<void> Follower::sync_once() {
     if (next_block_ <= latest.number && latest.number - next_block_ >= step) {
       auto header = co_await source_->header_at(next_block_ + step - 1);
       if (!header) {
-        throw ChainDataError("the node does not know block " + std::to_string(next_block_ + step - 1) +
-                             " below its head " + std::to_string(latest.number));
+        throw ChainDataError("the node does not know block " +
+                             std::to_string(next_block_ + step - 1) + " below its head " +
+                             std::to_string(latest.number));
       }
       target = *header;
     }
@@ -295,7 +319,8 @@ Task<void> Follower::process(rpc::BlockHeader head, std::uint64_t latest) {
   std::vector<rpc::BlockHeader> linked = co_await link(head, ring, ancestor);
   std::uint64_t from = ancestor ? std::min(next_block_, *ancestor + 1) : next_block_;
   if (options_.reread_blocks > 0 && from > start_block_) {
-    const std::uint64_t overlap = head.number + 1 - std::min(head.number + 1, options_.reread_blocks);
+    const std::uint64_t overlap =
+        head.number + 1 - std::min(head.number + 1, options_.reread_blocks);
     from = std::min(from, std::max(overlap, start_block_));
   }
 
@@ -316,9 +341,10 @@ Task<void> Follower::process(rpc::BlockHeader head, std::uint64_t latest) {
       expected = ring.hash_at(log.block_number);
     }
     if (expected && *expected != log.block_hash) {
-      throw ChainDataError("eth_getLogs returned a log of block " + std::to_string(log.block_number) + " with hash " +
-                           eth::hex_encode(log.block_hash) + " but that block is " + eth::hex_encode(*expected) +
-                           ": the chain changed while it was read; retrying");
+      throw ChainDataError(
+          "eth_getLogs returned a log of block " + std::to_string(log.block_number) +
+          " with hash " + eth::hex_encode(log.block_hash) + " but that block is " +
+          eth::hex_encode(*expected) + ": the chain changed while it was read; retrying");
     }
   }
 
@@ -330,9 +356,9 @@ Task<void> Follower::process(rpc::BlockHeader head, std::uint64_t latest) {
     const std::string_view n(name);
     if (n.ends_with("Updated")) config_events = true;
   }
-  const bool with_config = !config_block_ || config_events || ancestor.has_value() ||
-                           head.number < *config_block_ ||
-                           head.number - *config_block_ >= std::max<std::uint64_t>(options_.config_refresh_blocks, 1);
+  const bool with_config =
+      !config_block_ || config_events || ancestor.has_value() || head.number < *config_block_ ||
+      head.number - *config_block_ >= std::max<std::uint64_t>(options_.config_refresh_blocks, 1);
   ContractState state = co_await source_->read_state(head.number, with_config);
   commit_head(head, latest, std::move(ring), linked, ancestor, std::move(logs), std::move(state));
 }
@@ -378,7 +404,8 @@ Task<std::vector<rpc::BlockHeader>> Follower::tail_headers(const rpc::BlockHeade
   // After a jump the ring would only hold the head, and the next reorg would
   // look deeper than it is; so the blocks just below the head are fetched
   // (one batch) and must chain up to it.
-  const std::uint64_t want = std::min<std::uint64_t>(options_.ring_size, std::max<std::uint64_t>(options_.max_linked_gap, 1));
+  const std::uint64_t want = std::min<std::uint64_t>(
+      options_.ring_size, std::max<std::uint64_t>(options_.max_linked_gap, 1));
   std::uint64_t lower = head.number - std::min(head.number, want - 1);
   if (above) lower = std::max(lower, *above + 1);
   std::vector<rpc::BlockHeader> chain;
@@ -401,7 +428,8 @@ Task<std::uint64_t> Follower::find_ancestor(BlockRing& ring, std::uint64_t from)
   co_return fallback;
 }
 
-Task<std::optional<std::vector<rpc::Log>>> Follower::try_get_logs(std::uint64_t from, std::uint64_t to,
+Task<std::optional<std::vector<rpc::Log>>> Follower::try_get_logs(std::uint64_t from,
+                                                                  std::uint64_t to,
                                                                   std::exception_ptr& too_large) {
   try {
     co_return co_await source_->get_logs(from, to);
@@ -420,13 +448,14 @@ Task<std::vector<rpc::Log>> Follower::fetch_logs(std::uint64_t from, std::uint64
     std::exception_ptr too_large;
     auto logs = co_await try_get_logs(cursor, end, too_large);
     if (logs) {
-      all.insert(all.end(), std::make_move_iterator(logs->begin()), std::make_move_iterator(logs->end()));
+      all.insert(all.end(), std::make_move_iterator(logs->begin()),
+                 std::make_move_iterator(logs->end()));
       chunk_.on_success();
       cursor = end + 1;
     } else {
       if (!chunk_.on_too_large()) {
-        throw ChainDataError("the node refuses eth_getLogs even for the single block " + std::to_string(cursor) +
-                             ": " + describe(too_large));
+        throw ChainDataError("the node refuses eth_getLogs even for the single block " +
+                             std::to_string(cursor) + ": " + describe(too_large));
       }
       log_shrink(cursor, end, chunk_.size(), describe(too_large));
       std::lock_guard lock(stats_mutex_);
@@ -439,8 +468,9 @@ Task<std::vector<rpc::Log>> Follower::fetch_logs(std::uint64_t from, std::uint64
 }
 
 void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, BlockRing ring,
-                           const std::vector<rpc::BlockHeader>& linked, std::optional<std::uint64_t> ancestor,
-                           std::vector<rpc::Log> logs, ContractState state) {
+                           const std::vector<rpc::BlockHeader>& linked,
+                           std::optional<std::uint64_t> ancestor, std::vector<rpc::Log> logs,
+                           ContractState state) {
   DecodedLogs decoded = decode_logs(logs);
   for (const auto& line : decoded.malformed) log_malformed(line);
 
@@ -468,7 +498,8 @@ void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, B
   // Committed: now the worker state moves forward. A head seen for the
   // first time gets one more log read when the next poll finds it unchanged.
   const auto previous_top = ring_.newest();
-  if (!previous_top || previous_top->number != head.number || previous_top->hash != head.hash || ancestor) {
+  if (!previous_top || previous_top->number != head.number || previous_top->hash != head.hash ||
+      ancestor) {
     settled_ = false;
   }
   std::uint64_t reorg_depth = 0;
@@ -496,7 +527,8 @@ void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, B
     stats_.chunk_blocks = chunk_.size();
   }
 
-  const bool new_head = !previous_top || previous_top->number != head.number || previous_top->hash != head.hash;
+  const bool new_head =
+      !previous_top || previous_top->number != head.number || previous_top->hash != head.hash;
   if (on_head_ && new_head) {
     ChainView view;
     view.chain_id = chain_id_;
@@ -514,12 +546,14 @@ void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, B
   }
 }
 
-// ---- status and logging --------------------------------------------------------------------------
+// ---- status and logging
+// --------------------------------------------------------------------------
 
 void Follower::mark_status_only(bool reachable) {
   store::ChainStatus status = status_;
   status.reachable = reachable;
-  if (reachable && status.latest_block != 0) status.head_age_s = seconds_since(status.head_timestamp);
+  if (reachable && status.latest_block != 0)
+    status.head_age_s = seconds_since(status.head_timestamp);
   store::Batch batch;
   batch.set_chain_status(status);
   store_.commit(std::move(batch));
@@ -532,12 +566,14 @@ void Follower::note_failure(const std::exception_ptr& error) {
   ++consecutive_failures_;
   const auto now = Clock::now();
   if (message != last_failure_ || now - last_failure_log_ >= kRepeatLogInterval) {
-    logging::log_warn(kComponent, "iteration failed; chain marked unreachable, retrying with backoff",
-                      {{"error", message}, {"attempt", consecutive_failures_}, {"next_block", next_block_}});
+    logging::log_warn(
+        kComponent, "iteration failed; chain marked unreachable, retrying with backoff",
+        {{"error", message}, {"attempt", consecutive_failures_}, {"next_block", next_block_}});
     last_failure_ = message;
     last_failure_log_ = now;
   } else {
-    logging::log_debug(kComponent, "iteration failed again", {{"error", message}, {"attempt", consecutive_failures_}});
+    logging::log_debug(kComponent, "iteration failed again",
+                       {{"error", message}, {"attempt", consecutive_failures_}});
   }
   {
     std::lock_guard lock(stats_mutex_);
@@ -553,7 +589,8 @@ void Follower::note_failure(const std::exception_ptr& error) {
 
 void Follower::note_recovered() {
   if (consecutive_failures_ == 0) return;
-  logging::log_info(kComponent, "chain reachable again", {{"failed_attempts", consecutive_failures_}});
+  logging::log_info(kComponent, "chain reachable again",
+                    {{"failed_attempts", consecutive_failures_}});
   consecutive_failures_ = 0;
   last_failure_.clear();
 }
@@ -562,7 +599,8 @@ void Follower::log_progress(std::uint64_t done_block, std::uint64_t latest, bool
   const auto now = Clock::now();
   if (!force && now - last_progress_log_ < options_.progress_interval) return;
   const double elapsed = std::chrono::duration<double>(now - last_progress_log_).count();
-  const std::uint64_t blocks = done_block >= last_progress_block_ ? done_block - last_progress_block_ : 0;
+  const std::uint64_t blocks =
+      done_block >= last_progress_block_ ? done_block - last_progress_block_ : 0;
   const std::uint64_t total = latest >= start_block_ ? latest - start_block_ + 1 : 1;
   const std::uint64_t done = done_block >= start_block_ ? done_block - start_block_ + 1 : 0;
   const double percent = 100.0 * static_cast<double>(done) / static_cast<double>(total);
@@ -571,17 +609,24 @@ void Follower::log_progress(std::uint64_t done_block, std::uint64_t latest, bool
   if (force) {
     const double total_s = std::chrono::duration<double>(now - backfill_started_).count();
     logging::log_info(kComponent, "backfill complete; following new heads",
-                      {{"from_block", start_block_}, {"to_block", done_block}, {"events", events}, {"seconds", total_s}});
+                      {{"from_block", start_block_},
+                       {"to_block", done_block},
+                       {"events", events},
+                       {"seconds", total_s}});
   } else {
     logging::log_info(kComponent, "backfill progress",
-                      {{"block", done_block}, {"head", latest}, {"percent", percent}, {"blocks_per_s", rate},
+                      {{"block", done_block},
+                       {"head", latest},
+                       {"percent", percent},
+                       {"blocks_per_s", rate},
                        {"events", events}});
   }
   last_progress_log_ = now;
   last_progress_block_ = done_block;
 }
 
-// ---- run loop ------------------------------------------------------------------------------------
+// ---- run loop
+// ------------------------------------------------------------------------------------
 
 Task<void> Follower::run() {
   auto executor = co_await asio::this_coro::executor;
@@ -590,13 +635,21 @@ Task<void> Follower::run() {
 
 namespace {
 
-void log_fatal(const std::string& message) { logging::log_error(kComponent, "cannot follow the chain", {{"error", message}}); }
+void log_fatal(const std::string& message) {
+  logging::log_error(kComponent, "cannot follow the chain", {{"error", message}});
+}
 
-void log_subscribed() { logging::log_info(kComponent, "subscribed to newHeads"); }
+void log_subscribed() {
+  logging::log_info(kComponent, "subscribed to newHeads");
+}
 
-void log_subscription_lost(const std::string& error, std::chrono::milliseconds poll) {
-  logging::log_warn(kComponent, "newHeads subscription unavailable; polling while reconnecting",
-                    {{"error", error}, {"poll_interval_ms", static_cast<std::int64_t>(poll.count())}});
+void log_subscription_lost(const std::string& error, std::chrono::milliseconds poll,
+                           bool repeated) {
+  // The same failure again (e.g. a node without eth_subscribe) goes to debug.
+  const logging::Level level = repeated ? logging::Level::kDebug : logging::Level::kWarn;
+  if (!logging::enabled(level)) return;
+  logging::log(level, kComponent, "newHeads subscription unavailable; polling while reconnecting",
+               {{"error", error}, {"poll_interval_ms", static_cast<std::int64_t>(poll.count())}});
 }
 
 }  // namespace
@@ -619,8 +672,12 @@ void Follower::wake() {
 
 Task<void> Follower::wait_for_wake() {
   if (!wake_pending_) {
+    // With a live subscription only a heartbeat poll is needed, except right
+    // after a new head, whose logs get one more read (see reread_blocks).
     const bool subscribed = stats().subscribed;
-    wake_timer_->expires_after(subscribed ? options_.subscription_heartbeat : options_.poll_interval);
+    const bool settle_soon = !settled_ && options_.reread_blocks > 0;
+    wake_timer_->expires_after(subscribed && !settle_soon ? options_.subscription_heartbeat
+                                                          : options_.poll_interval);
     boost::system::error_code ec;
     co_await wake_timer_->async_wait(asio::redirect_error(asio::use_awaitable, ec));
     co_await throw_if_cancelled();
@@ -655,6 +712,7 @@ Task<void> Follower::worker() {
 
 Task<void> Follower::head_watcher() {
   infra::Backoff backoff(options_.retry_backoff);
+  std::string last_error;
   for (;;) {
     std::string error;
     try {
@@ -668,6 +726,7 @@ Task<void> Follower::head_watcher() {
         stats_.subscribed = true;
       }
       log_subscribed();
+      last_error.clear();
       backoff.reset();
       wake();  // catch up on anything missed while unsubscribed
       for (;;) {
@@ -682,7 +741,8 @@ Task<void> Follower::head_watcher() {
       std::lock_guard lock(stats_mutex_);
       stats_.subscribed = false;
     }
-    log_subscription_lost(error, options_.poll_interval);
+    log_subscription_lost(error, options_.poll_interval, error == last_error);
+    last_error = error;
     wake();
     co_await sleep_for(std::max(backoff.next(), std::chrono::milliseconds(200)));
   }

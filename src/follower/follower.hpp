@@ -142,12 +142,14 @@ class Follower {
                                                           std::optional<std::uint64_t> above);
   infra::Task<std::uint64_t> find_ancestor(BlockRing& ring, std::uint64_t from);
   infra::Task<std::vector<rpc::Log>> fetch_logs(std::uint64_t from, std::uint64_t to);
-  infra::Task<std::optional<std::vector<rpc::Log>>> try_get_logs(std::uint64_t from, std::uint64_t to,
+  infra::Task<std::optional<std::vector<rpc::Log>>> try_get_logs(std::uint64_t from,
+                                                                 std::uint64_t to,
                                                                  std::exception_ptr& too_large);
 
   void commit_head(const rpc::BlockHeader& head, std::uint64_t latest, BlockRing ring,
-                   const std::vector<rpc::BlockHeader>& linked, std::optional<std::uint64_t> ancestor,
-                   std::vector<rpc::Log> logs, ContractState state);
+                   const std::vector<rpc::BlockHeader>& linked,
+                   std::optional<std::uint64_t> ancestor, std::vector<rpc::Log> logs,
+                   ContractState state);
   void note_failure(const std::exception_ptr& error);
   void note_recovered();
   void mark_status_only(bool reachable);

@@ -14,12 +14,13 @@ namespace lottery::follower {
 namespace {
 
 bool changes_config(const store::EventBody& body) {
-  return std::holds_alternative<store::ConfigUpdated>(body) || std::holds_alternative<store::OperatorUpdated>(body);
+  return std::holds_alternative<store::ConfigUpdated>(body) ||
+         std::holds_alternative<store::OperatorUpdated>(body);
 }
 
 std::string describe_log(const rpc::Log& log) {
-  return "block " + std::to_string(log.block_number) + " tx " + eth::hex_encode(log.transaction_hash) + " log index " +
-         std::to_string(log.log_index);
+  return "block " + std::to_string(log.block_number) + " tx " +
+         eth::hex_encode(log.transaction_hash) + " log index " + std::to_string(log.log_index);
 }
 
 }  // namespace
@@ -33,9 +34,10 @@ DecodedLogs decode_logs(std::span<const rpc::Log> logs) {
     }
     auto decoded = contract::decode_event(log.topics, log.data);
     if (!decoded) {
-      const char* name = log.topics.empty() ? nullptr : contract::event_name_for_topic(log.topics.front());
-      out.malformed.push_back(std::string(name == nullptr ? "log" : name) + " at " + describe_log(log) +
-                              " does not decode: " + decoded.error().message());
+      const char* name =
+          log.topics.empty() ? nullptr : contract::event_name_for_topic(log.topics.front());
+      out.malformed.push_back(std::string(name == nullptr ? "log" : name) + " at " +
+                              describe_log(log) + " does not decode: " + decoded.error().message());
       continue;
     }
     if (!decoded->has_value()) {
@@ -52,10 +54,12 @@ DecodedLogs decode_logs(std::span<const rpc::Log> logs) {
     if (changes_config(event.body)) out.config_changed = true;
     out.events.push_back(std::move(event));
   }
-  std::stable_sort(out.events.begin(), out.events.end(), [](const store::ChainEvent& a, const store::ChainEvent& b) {
-    if (a.meta.block_number != b.meta.block_number) return a.meta.block_number < b.meta.block_number;
-    return a.meta.log_index < b.meta.log_index;
-  });
+  std::stable_sort(out.events.begin(), out.events.end(),
+                   [](const store::ChainEvent& a, const store::ChainEvent& b) {
+                     if (a.meta.block_number != b.meta.block_number)
+                       return a.meta.block_number < b.meta.block_number;
+                     return a.meta.log_index < b.meta.log_index;
+                   });
   return out;
 }
 

@@ -14,8 +14,8 @@ namespace lottery::follower {
 /// The store events of a list of logs, and what was left out.
 struct DecodedLogs {
   std::vector<store::ChainEvent> events;  ///< chain order (block number, then log index)
-  std::size_t removed = 0;                ///< `removed: true` logs (from a reorged-out block), skipped
-  std::size_t unknown = 0;                ///< logs of events the store does not follow, skipped
+  std::size_t removed = 0;  ///< `removed: true` logs (from a reorged-out block), skipped
+  std::size_t unknown = 0;  ///< logs of events the store does not follow, skipped
   /// One line per log that claims to be a Lottery event but does not decode,
   /// with its block, transaction and index. Such logs are skipped.
   std::vector<std::string> malformed;

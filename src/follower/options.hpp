@@ -62,7 +62,8 @@ struct FollowerOptions {
   /// Backfill progress is logged this often.
   std::chrono::milliseconds progress_interval{3000};
   /// Delay between retries after a failed iteration (full jitter).
-  infra::BackoffPolicy retry_backoff{std::chrono::milliseconds{500}, std::chrono::milliseconds{15'000}, 2.0};
+  infra::BackoffPolicy retry_backoff{std::chrono::milliseconds{500},
+                                     std::chrono::milliseconds{15'000}, 2.0};
 };
 
 }  // namespace lottery::follower

@@ -25,7 +25,8 @@ rpc::Call view_call(const eth::Address& contract, eth::Bytes data, std::uint64_t
   return rpc::eth_json::eth_call_request(request, rpc::BlockTag::at(number));
 }
 
-std::vector<rpc::Call> state_calls(const eth::Address& contract, std::uint64_t number, bool with_config) {
+std::vector<rpc::Call> state_calls(const eth::Address& contract, std::uint64_t number,
+                                   bool with_config) {
   std::vector<rpc::Call> calls;
   calls.push_back(view_call(contract, contract::get_round_call(), number));
   calls.push_back(view_call(contract, contract::get_participants_with_bets_call(), number));
@@ -38,7 +39,8 @@ std::vector<rpc::Call> state_calls(const eth::Address& contract, std::uint64_t n
 
 std::vector<rpc::Call> header_calls(std::uint64_t from, std::uint64_t to) {
   std::vector<rpc::Call> calls;
-  for (std::uint64_t n = from; n <= to; ++n) calls.push_back(rpc::eth_json::block_by_number_request(rpc::BlockTag::at(n)));
+  for (std::uint64_t n = from; n <= to; ++n)
+    calls.push_back(rpc::eth_json::block_by_number_request(rpc::BlockTag::at(n)));
   return calls;
 }
 
@@ -64,21 +66,27 @@ eth::Bytes view_bytes(const rpc::CallOutcome& outcome, const char* view) {
   return rpc::eth_json::parse_data(outcome.value(), view);
 }
 
-ContractState decode_state(const std::vector<rpc::CallOutcome>& outcomes, std::uint64_t number, bool with_config) {
+ContractState decode_state(const std::vector<rpc::CallOutcome>& outcomes, std::uint64_t number,
+                           bool with_config) {
   const std::size_t expected = with_config ? 4 : 2;
-  if (outcomes.size() != expected) throw ChainDataError("the node answered a view batch with the wrong number of results");
+  if (outcomes.size() != expected)
+    throw ChainDataError("the node answered a view batch with the wrong number of results");
   ContractState state;
-  state.round = decoded(contract::decode_round(view_bytes(outcomes[0], "getRound()")), "getRound()", number);
-  state.participants = decoded(contract::decode_participants_with_bets(view_bytes(outcomes[1], "getParticipantsWithBets()")),
-                               "getParticipantsWithBets()", number);
+  state.round =
+      decoded(contract::decode_round(view_bytes(outcomes[0], "getRound()")), "getRound()", number);
+  state.participants = decoded(
+      contract::decode_participants_with_bets(view_bytes(outcomes[1], "getParticipantsWithBets()")),
+      "getParticipantsWithBets()", number);
   if (with_config) {
-    auto config = decoded(contract::decode_config(view_bytes(outcomes[2], "getConfig()")), "getConfig()", number);
+    auto config = decoded(contract::decode_config(view_bytes(outcomes[2], "getConfig()")),
+                          "getConfig()", number);
     // A contract without the cap view reverts here; 0 means "unknown cap".
     if (!outcomes[3].ok() && outcomes[3].error->kind == rpc::RpcErrc::kExecutionReverted) {
       config.max_participants = 0;
     } else {
       config.max_participants =
-          decoded(contract::decode_u64(view_bytes(outcomes[3], "maxParticipants()")), "maxParticipants()", number);
+          decoded(contract::decode_u64(view_bytes(outcomes[3], "maxParticipants()")),
+                  "maxParticipants()", number);
     }
     state.config = config;
   }
@@ -87,8 +95,8 @@ ContractState decode_state(const std::vector<rpc::CallOutcome>& outcomes, std::u
 
 }  // namespace
 
-std::vector<rpc::BlockHeader> check_header_range(std::vector<std::optional<rpc::BlockHeader>> headers,
-                                                 std::uint64_t from, std::uint64_t to) {
+std::vector<rpc::BlockHeader> check_header_range(
+    std::vector<std::optional<rpc::BlockHeader>> headers, std::uint64_t from, std::uint64_t to) {
   if (to < from || headers.size() != to - from + 1) {
     throw ChainDataError("the node answered a header batch with the wrong number of headers");
   }
@@ -98,8 +106,8 @@ std::vector<rpc::BlockHeader> check_header_range(std::vector<std::optional<rpc::
     const std::uint64_t want = from + i;
     if (!headers[i]) throw ChainDataError("the node does not know block " + std::to_string(want));
     if (headers[i]->number != want) {
-      throw ChainDataError("asked for block " + std::to_string(want) + ", the node returned block " +
-                           std::to_string(headers[i]->number));
+      throw ChainDataError("asked for block " + std::to_string(want) +
+                           ", the node returned block " + std::to_string(headers[i]->number));
     }
     out.push_back(*headers[i]);
   }
@@ -110,12 +118,14 @@ void check_logs(const std::vector<rpc::Log>& logs, const eth::Address& contract,
                 std::uint64_t to) {
   for (const auto& log : logs) {
     if (log.address != contract) {
-      throw ChainDataError("eth_getLogs returned a log of another contract (" + eth::to_checksum(log.address) +
-                           ") in block " + std::to_string(log.block_number));
+      throw ChainDataError("eth_getLogs returned a log of another contract (" +
+                           eth::to_checksum(log.address) + ") in block " +
+                           std::to_string(log.block_number));
     }
     if (log.block_number < from || log.block_number > to) {
-      throw ChainDataError("eth_getLogs for blocks " + std::to_string(from) + ".." + std::to_string(to) +
-                           " returned a log of block " + std::to_string(log.block_number));
+      throw ChainDataError("eth_getLogs for blocks " + std::to_string(from) + ".." +
+                           std::to_string(to) + " returned a log of block " +
+                           std::to_string(log.block_number));
     }
   }
 }
@@ -123,7 +133,9 @@ void check_logs(const std::vector<rpc::Log>& logs, const eth::Address& contract,
 RpcChainSource::RpcChainSource(rpc::RpcClient& client, eth::Address contract)
     : client_(client), api_(client), contract_(contract) {}
 
-Task<std::uint64_t> RpcChainSource::chain_id() { co_return co_await api_.chain_id(); }
+Task<std::uint64_t> RpcChainSource::chain_id() {
+  co_return co_await api_.chain_id();
+}
 
 Task<rpc::BlockHeader> RpcChainSource::latest_header() {
   auto header = co_await api_.block_header(rpc::BlockTag::latest());
@@ -134,8 +146,8 @@ Task<rpc::BlockHeader> RpcChainSource::latest_header() {
 Task<std::optional<rpc::BlockHeader>> RpcChainSource::header_at(std::uint64_t number) {
   auto header = co_await api_.block_header(rpc::BlockTag::at(number));
   if (header && header->number != number) {
-    throw ChainDataError("asked for block " + std::to_string(number) + ", the node returned block " +
-                         std::to_string(header->number));
+    throw ChainDataError("asked for block " + std::to_string(number) +
+                         ", the node returned block " + std::to_string(header->number));
   }
   co_return header;
 }
@@ -145,7 +157,8 @@ Task<std::vector<rpc::BlockHeader>> RpcChainSource::headers(std::uint64_t from, 
   auto outcomes = co_await client_.batch(header_calls(from, to));
   std::vector<std::optional<rpc::BlockHeader>> parsed;
   parsed.reserve(outcomes.size());
-  for (const auto& outcome : outcomes) parsed.push_back(rpc::eth_json::parse_block_header(outcome.value()));
+  for (const auto& outcome : outcomes)
+    parsed.push_back(rpc::eth_json::parse_block_header(outcome.value()));
   co_return check_header_range(std::move(parsed), from, to);
 }
 
@@ -165,7 +178,9 @@ Task<bool> RpcChainSource::has_code(std::uint64_t number) {
   co_return !code.empty();
 }
 
-bool RpcChainSource::supports_new_heads() const { return client_.supports_subscriptions(); }
+bool RpcChainSource::supports_new_heads() const {
+  return client_.supports_subscriptions();
+}
 
 Task<std::shared_ptr<rpc::Subscription>> RpcChainSource::subscribe_new_heads() {
   co_return co_await api_.subscribe_new_heads();

@@ -36,8 +36,8 @@ class RpcChainSource final : public ChainSource {
 
 /// Checks a batch of `headers(from, to)` replies: each present, numbered
 /// from..to in order. Throws ChainDataError otherwise. Exposed for tests.
-std::vector<rpc::BlockHeader> check_header_range(std::vector<std::optional<rpc::BlockHeader>> headers,
-                                                 std::uint64_t from, std::uint64_t to);
+std::vector<rpc::BlockHeader> check_header_range(
+    std::vector<std::optional<rpc::BlockHeader>> headers, std::uint64_t from, std::uint64_t to);
 
 /// Checks logs returned for `contract` over `from..to`: right address, block
 /// number in range. Throws ChainDataError naming the offending log.

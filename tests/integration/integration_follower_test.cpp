@@ -25,6 +25,7 @@
 #include "support/fake_rpc_server.hpp"
 #include "support/lottery_chain.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -32,11 +33,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <atomic>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <future>
@@ -44,7 +45,6 @@
 #include <mutex>
 #include <thread>
 #include <tuple>
-#include <unistd.h>
 
 namespace lottery::follower {
 namespace {
@@ -66,7 +66,8 @@ class LogCapture {
  public:
   LogCapture() {
     logging::LogOptions options;
-    options.level = std::getenv("LOTTERY_IT_DEBUG") != nullptr ? logging::Level::kDebug : logging::Level::kInfo;
+    options.level =
+        std::getenv("LOTTERY_IT_DEBUG") != nullptr ? logging::Level::kDebug : logging::Level::kInfo;
     options.to_stderr = true;
     options.sink = [this](std::string_view line) { add(std::string(line)); };
     logging::configure(options);
@@ -98,8 +99,10 @@ eth::Address address_of(std::string_view text) {
 /// A follower with its own io_context thread, store and RPC client.
 class Harness {
  public:
-  Harness(const std::string& urls, const std::string& contract, LogCapture& /*logs: must outlive the harness*/,
-          std::function<void(FollowerOptions&)> tune = {}, std::function<void(rpc::ClientOptions&)> tune_client = {}) {
+  Harness(const std::string& urls, const std::string& contract,
+          LogCapture& /*logs: must outlive the harness*/,
+          std::function<void(FollowerOptions&)> tune = {},
+          std::function<void(rpc::ClientOptions&)> tune_client = {}) {
     rpc::ClientOptions client_options;
     client_options.request_timeout = 2000ms;
     client_options.max_attempts = 3;
@@ -119,7 +122,8 @@ class Harness {
     options.retry_backoff = {100ms, 1000ms, 2.0};
     if (tune) tune(options);
     follower_ = std::make_unique<Follower>(source_, store_, options);
-    asio::co_spawn(io_, follower_->run(), asio::bind_cancellation_slot(cancel_.slot(), [this](std::exception_ptr e) {
+    asio::co_spawn(io_, follower_->run(),
+                   asio::bind_cancellation_slot(cancel_.slot(), [this](std::exception_ptr e) {
                      ended_ = e;
                      done_.set_value();
                    }));
@@ -128,7 +132,8 @@ class Harness {
 
   ~Harness() {
     asio::post(io_, [this] { cancel_.emit(asio::cancellation_type::terminal); });
-    if (done_.get_future().wait_for(10s) != std::future_status::ready) ADD_FAILURE() << "follower did not stop";
+    if (done_.get_future().wait_for(10s) != std::future_status::ready)
+      ADD_FAILURE() << "follower did not stop";
     asio::post(io_, [this] { client_->close(); });
     work_.reset();
     std::this_thread::sleep_for(50ms);
@@ -140,7 +145,8 @@ class Harness {
   Follower& follower() { return *follower_; }
 
   /// Polls `predicate` until it holds or `timeout` passes.
-  static bool wait_for(const std::function<bool()>& predicate, std::chrono::milliseconds timeout = 20s) {
+  static bool wait_for(const std::function<bool()>& predicate,
+                       std::chrono::milliseconds timeout = 20s) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
       if (predicate()) return true;
@@ -166,7 +172,8 @@ using EventId = std::tuple<std::uint64_t, std::uint64_t, std::string>;
 
 std::vector<EventId> store_events(const store::Snapshot& snap) {
   std::vector<EventId> out;
-  for (const auto& a : *snap.feed) out.emplace_back(a->block_number, a->log_index, eth::hex_encode(a->tx_hash));
+  for (const auto& a : *snap.feed)
+    out.emplace_back(a->block_number, a->log_index, eth::hex_encode(a->tx_hash));
   return out;
 }
 
@@ -177,11 +184,13 @@ std::vector<EventId> chain_events(LotteryChain& chain, std::uint64_t from, std::
     const auto& log = v.as_object();
     // Exactly the logs the contract binding turns into store events.
     std::vector<eth::Hash32> topics;
-    for (const auto& t : log.at("topics").as_array()) topics.push_back(*eth::hex_decode_fixed<32>(std::string(t.as_string())));
+    for (const auto& t : log.at("topics").as_array())
+      topics.push_back(*eth::hex_decode_fixed<32>(std::string(t.as_string())));
     const auto data = eth::hex_decode(std::string(log.at("data").as_string()));
     auto decoded = contract::decode_event(topics, *data);
     if (!decoded || !decoded->has_value()) continue;
-    out.emplace_back(integration::parse_quantity(log.at("blockNumber")), integration::parse_quantity(log.at("logIndex")),
+    out.emplace_back(integration::parse_quantity(log.at("blockNumber")),
+                     integration::parse_quantity(log.at("logIndex")),
                      std::string(log.at("transactionHash").as_string()));
   }
   return out;
@@ -213,14 +222,19 @@ bool store_matches_chain(Harness& h, LotteryChain& chain, std::string* why = nul
     if (why) *why = std::move(reason);
     return false;
   };
-  if (snap->chain.latest_block != head) return fail("store head " + std::to_string(snap->chain.latest_block) + " vs " + std::to_string(head));
+  if (snap->chain.latest_block != head)
+    return fail("store head " + std::to_string(snap->chain.latest_block) + " vs " +
+                std::to_string(head));
   if (eth::hex_encode(snap->chain.head_hash) != head_hash(chain)) return fail("head hash differs");
   const auto mine = store_events(*snap);
   const auto theirs = chain_events(chain, chain.deploy_block(), head);
   if (mine != theirs) {
-    std::string text = "events differ: store " + std::to_string(mine.size()) + ", chain " + std::to_string(theirs.size());
-    for (const auto& [b, i, t] : theirs) text += "\n  chain " + std::to_string(b) + "/" + std::to_string(i) + " " + t;
-    for (const auto& [b, i, t] : mine) text += "\n  store " + std::to_string(b) + "/" + std::to_string(i) + " " + t;
+    std::string text = "events differ: store " + std::to_string(mine.size()) + ", chain " +
+                       std::to_string(theirs.size());
+    for (const auto& [b, i, t] : theirs)
+      text += "\n  chain " + std::to_string(b) + "/" + std::to_string(i) + " " + t;
+    for (const auto& [b, i, t] : mine)
+      text += "\n  store " + std::to_string(b) + "/" + std::to_string(i) + " " + t;
     return fail(text);
   }
   if (*snap->participants != chain_participants(chain)) return fail("participants differ");
@@ -231,17 +245,21 @@ bool store_matches_chain(Harness& h, LotteryChain& chain, std::string* why = nul
 bool history_size_is(Harness& h, std::size_t n, std::string* why) {
   const auto snap = h.store().snapshot();
   if (snap->history->size() == n) return true;
-  std::string text = "history has " + std::to_string(snap->history->size()) + " rounds, want " + std::to_string(n) +
-                     "; store head " + std::to_string(snap->chain.latest_block) + "; feed:";
-  for (const auto& a : *snap->feed) text += " " + a->activity_type + "@" + std::to_string(a->block_number);
+  std::string text = "history has " + std::to_string(snap->history->size()) + " rounds, want " +
+                     std::to_string(n) + "; store head " +
+                     std::to_string(snap->chain.latest_block) + "; feed:";
+  for (const auto& a : *snap->feed)
+    text += " " + a->activity_type + "@" + std::to_string(a->block_number);
   *why = text;
   return false;
 }
 
-bool tools_present() { return AnvilProcess::available(); }
+bool tools_present() {
+  return AnvilProcess::available();
+}
 
-#define REQUIRE_ANVIL()                                                 \
-  do {                                                                  \
+#define REQUIRE_ANVIL()                                                      \
+  do {                                                                       \
     if (!tools_present()) GTEST_SKIP() << "node_modules/.bin/anvil missing"; \
   } while (0)
 
@@ -255,9 +273,11 @@ TEST_P(FollowerRoundTest, BetsAndADrawReachTheStoreAndTheWinnerReverifies) {
   LogCapture logs;
   LotteryChain chain;
   Harness h(ws ? chain.ws_url() : chain.http_url(), chain.contract_address(), logs);
-  ASSERT_TRUE(Harness::wait_for([&] { return h.follower().ready(); })) << "follower never became ready";
+  ASSERT_TRUE(Harness::wait_for([&] { return h.follower().ready(); }))
+      << "follower never became ready";
   if (ws) {
-    EXPECT_TRUE(Harness::wait_for([&] { return h.follower().stats().subscribed; })) << "no newHeads subscription";
+    EXPECT_TRUE(Harness::wait_for([&] { return h.follower().stats().subscribed; }))
+        << "no newHeads subscription";
   }
 
   chain.bet(2, kMilliEther);
@@ -277,14 +297,16 @@ TEST_P(FollowerRoundTest, BetsAndADrawReachTheStoreAndTheWinnerReverifies) {
     std::size_t bets = 0;
     for (const auto& a : *snap->feed) bets += a->activity_type == "BetPlaced" ? 1 : 0;
     EXPECT_EQ(bets, 4u);
-    EXPECT_EQ(snap->chain.head_timestamp, integration::parse_quantity(chain.block(chain.block_number()).at("timestamp")));
+    EXPECT_EQ(snap->chain.head_timestamp,
+              integration::parse_quantity(chain.block(chain.block_number()).at("timestamp")));
   }
 
   chain.increase_time(190);  // past endTime + minDrawDelay
   chain.mine();
   chain.draw_winner();
-  ASSERT_TRUE(Harness::wait_for([&] { return history_size_is(h, 1, &why) && store_matches_chain(h, chain, &why); }))
-      << why;
+  ASSERT_TRUE(Harness::wait_for([&] {
+    return history_size_is(h, 1, &why) && store_matches_chain(h, chain, &why);
+  })) << why;
   const auto snap = h.store().snapshot();
   const auto& finished = *snap->history->front();
   EXPECT_EQ(finished.kind, store::FinishKind::kCompleted);
@@ -300,13 +322,17 @@ TEST_P(FollowerRoundTest, BetsAndADrawReachTheStoreAndTheWinnerReverifies) {
   EXPECT_EQ(*verified->expected_winner, finished.winner);
   EXPECT_EQ(snap->round.round_id, 2u);
   EXPECT_EQ(snap->round.state, store::RoundState::kWaiting);
-  std::cout << "[follower-it] (a/" << (ws ? "ws newHeads" : "http polling") << ") 4 bets of 3 players and a draw followed; winner "
-            << eth::to_checksum(finished.winner) << " re-verified from seed, store equals chain at block "
-            << snap->chain.latest_block << std::endl;
+  std::cout << "[follower-it] (a/" << (ws ? "ws newHeads" : "http polling")
+            << ") 4 bets of 3 players and a draw followed; winner "
+            << eth::to_checksum(finished.winner)
+            << " re-verified from seed, store equals chain at block " << snap->chain.latest_block
+            << std::endl;
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, FollowerRoundTest, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& param_info) { return param_info.param ? "ws" : "http"; });
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return param_info.param ? "ws" : "http";
+                         });
 
 // ---- (b) reorgs ------------------------------------------------------------------------------
 
@@ -334,17 +360,20 @@ TEST(FollowerIntegration, ReorgsRemovingABetAndTheDrawLeaveTheStoreEqualToTheCha
   ASSERT_TRUE(Harness::wait_for([&] { return store_matches_chain(h, chain, &why); })) << why;
   {
     const auto snap = h.store().snapshot();
-    for (const auto& p : *snap->participants) EXPECT_NE(p.address, address_of(LotteryChain::address(5)));
+    for (const auto& p : *snap->participants)
+      EXPECT_NE(p.address, address_of(LotteryChain::address(5)));
     EXPECT_EQ(snap->participants->back().address, address_of(LotteryChain::address(6)));
     EXPECT_GE(h.follower().stats().reorgs, 1u);
   }
-  std::cout << "[follower-it] (b) reorg replaced a bet (account 5 -> account 6); store equals chain" << std::endl;
+  std::cout << "[follower-it] (b) reorg replaced a bet (account 5 -> account 6); store equals chain"
+            << std::endl;
 
   chain.increase_time(190);
   chain.mine();
   chain.draw_winner();
-  ASSERT_TRUE(Harness::wait_for([&] { return history_size_is(h, 1, &why) && store_matches_chain(h, chain, &why); }))
-      << why;
+  ASSERT_TRUE(Harness::wait_for([&] {
+    return history_size_is(h, 1, &why) && store_matches_chain(h, chain, &why);
+  })) << why;
   chain.reorg(1);  // the draw's block is replaced by an empty one
   ASSERT_TRUE(Harness::wait_for([&] { return store_matches_chain(h, chain, &why); })) << why;
   const auto snap = h.store().snapshot();
@@ -353,7 +382,8 @@ TEST(FollowerIntegration, ReorgsRemovingABetAndTheDrawLeaveTheStoreEqualToTheCha
   EXPECT_EQ(snap->round.state, store::RoundState::kBetting);
   EXPECT_GE(h.follower().stats().reorgs, 2u);
   EXPECT_TRUE(logs.contains("chain reorganisation"));
-  std::cout << "[follower-it] (b) reorg removed the draw; history empty again, round 1 betting, store equals chain"
+  std::cout << "[follower-it] (b) reorg removed the draw; history empty again, round 1 betting, "
+               "store equals chain"
             << std::endl;
 }
 
@@ -362,7 +392,8 @@ TEST(FollowerIntegration, ReorgsRemovingABetAndTheDrawLeaveTheStoreEqualToTheCha
 TEST(FollowerIntegration, NodeRestartMidRoundMissesNoEvent) {
   REQUIRE_ANVIL();
   LogCapture logs;
-  const auto dir = std::filesystem::temp_directory_path() / ("follower-it-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("follower-it-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string state1 = (dir / "state1.json").string();
   const std::string state2 = (dir / "state2.json").string();
@@ -417,10 +448,11 @@ TEST(FollowerIntegration, NodeRestartMidRoundMissesNoEvent) {
   EXPECT_TRUE(logs.contains("iteration failed"));
   EXPECT_TRUE(logs.contains("chain reachable again"));
   const auto events = store_events(*h.store().snapshot());
-  std::cout << "[follower-it] (c) node unreachable, killed and restarted from its state dump: follower reconnected and "
+  std::cout << "[follower-it] (c) node unreachable, killed and restarted from its state dump: "
+               "follower reconnected and "
                "backfilled; "
-            << events.size() << " events equal eth_getLogs over blocks " << chain.deploy_block() << ".."
-            << chain.block_number() << std::endl;
+            << events.size() << " events equal eth_getLogs over blocks " << chain.deploy_block()
+            << ".." << chain.block_number() << std::endl;
   std::filesystem::remove_all(dir);
 }
 
@@ -462,12 +494,14 @@ TEST(FollowerIntegration, HostileFirstEndpointIsSurvivedAndTheSecondIsUsed) {
               o.health.cooldown = 20ms;
               o.health.max_cooldown = 100ms;
             });
-  ASSERT_TRUE(Harness::wait_for([&] { return h.follower().ready(); }, 30s)) << "never ready behind a hostile endpoint";
+  ASSERT_TRUE(Harness::wait_for([&] { return h.follower().ready(); }, 30s))
+      << "never ready behind a hostile endpoint";
   chain.bet(2, kMilliEther);
   chain.bet(3, kMilliEther);
   std::string why;
   ASSERT_TRUE(Harness::wait_for([&] { return store_matches_chain(h, chain, &why); }, 30s)) << why;
-  ASSERT_TRUE(Harness::wait_for([&] { return hostile.requests() >= 10; }, 30s)) << "the bad endpoint was never retried";
+  ASSERT_TRUE(Harness::wait_for([&] { return hostile.requests() >= 10; }, 30s))
+      << "the bad endpoint was never retried";
   chain.bet(4, kMilliEther);
   ASSERT_TRUE(Harness::wait_for([&] { return store_matches_chain(h, chain, &why); }, 30s)) << why;
   for (const char* kind : {"malformed_response", "response_too_large", "timeout"}) {
@@ -475,7 +509,8 @@ TEST(FollowerIntegration, HostileFirstEndpointIsSurvivedAndTheSecondIsUsed) {
   }
   EXPECT_TRUE(logs.contains("internal error")) << "the node's error message is not in the log";
   std::cout << "[follower-it] (d) hostile first endpoint (" << hostile.requests()
-            << " bad replies: malformed, oversized, wrong id, error, timeout) survived; follower used Anvil; store "
+            << " bad replies: malformed, oversized, wrong id, error, timeout) survived; follower "
+               "used Anvil; store "
                "equals chain"
             << std::endl;
 }

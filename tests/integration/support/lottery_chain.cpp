@@ -19,7 +19,8 @@ namespace {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -57,7 +58,8 @@ std::string abi_address_word(std::string_view address) {
 }
 
 std::uint64_t parse_quantity(const json::value& value) {
-  if (!value.is_string()) throw std::runtime_error("expected a quantity, got " + json::serialize(value));
+  if (!value.is_string())
+    throw std::runtime_error("expected a quantity, got " + json::serialize(value));
   const std::string text(value.as_string());
   if (text.size() < 3 || text.rfind("0x", 0) != 0 || text.size() > 18) {
     throw std::runtime_error("bad quantity " + text);
@@ -76,13 +78,21 @@ LotteryChain::LotteryChain(std::unique_ptr<AnvilProcess> anvil, std::string cont
 
 LotteryChain::~LotteryChain() = default;
 
-void LotteryChain::stop_anvil() { anvil_->stop(); }
+void LotteryChain::stop_anvil() {
+  anvil_->stop();
+}
 
-void LotteryChain::replace_anvil(std::unique_ptr<AnvilProcess> anvil) { anvil_ = std::move(anvil); }
+void LotteryChain::replace_anvil(std::unique_ptr<AnvilProcess> anvil) {
+  anvil_ = std::move(anvil);
+}
 
-std::string LotteryChain::address(std::size_t index) { return lower(kDevAddresses.at(index)); }
+std::string LotteryChain::address(std::size_t index) {
+  return lower(kDevAddresses.at(index));
+}
 
-std::string LotteryChain::private_key(std::size_t index) { return std::string(kDevPrivateKeys.at(index)); }
+std::string LotteryChain::private_key(std::size_t index) {
+  return std::string(kDevPrivateKeys.at(index));
+}
 
 json::value LotteryChain::rpc(const std::string& method, const json::array& params) {
   const std::string reply_text = anvil_->rpc(method, json::serialize(params));
@@ -92,17 +102,20 @@ json::value LotteryChain::rpc(const std::string& method, const json::array& para
   } catch (const std::exception&) {
     throw std::runtime_error(method + ": reply is not JSON: " + reply_text.substr(0, 200));
   }
-  if (!reply.is_object()) throw std::runtime_error(method + ": unexpected reply " + reply_text.substr(0, 200));
+  if (!reply.is_object())
+    throw std::runtime_error(method + ": unexpected reply " + reply_text.substr(0, 200));
   const auto& object = reply.as_object();
   if (const auto* error = object.if_contains("error")) {
     throw std::runtime_error(method + " failed: " + json::serialize(*error));
   }
   const auto* result = object.if_contains("result");
-  if (result == nullptr) throw std::runtime_error(method + ": reply without result: " + reply_text.substr(0, 200));
+  if (result == nullptr)
+    throw std::runtime_error(method + ": reply without result: " + reply_text.substr(0, 200));
   return *result;
 }
 
-json::object LotteryChain::transaction(std::size_t from, std::string_view data_hex, std::uint64_t value_wei) const {
+json::object LotteryChain::transaction(std::size_t from, std::string_view data_hex,
+                                       std::uint64_t value_wei) const {
   json::object txn;
   txn["from"] = address(from);
   if (!contract_.empty()) txn["to"] = contract_;
@@ -118,12 +131,14 @@ std::string LotteryChain::send(std::size_t from, std::string_view data_hex, std:
   json::array params;
   params.push_back(txn);
   const json::value hash = rpc("eth_sendTransaction", params);
-  if (!hash.is_string()) throw std::runtime_error("eth_sendTransaction returned " + json::serialize(hash));
+  if (!hash.is_string())
+    throw std::runtime_error("eth_sendTransaction returned " + json::serialize(hash));
   std::string txn_hash(hash.as_string());
   if (automine_) {
     const json::value r = wait_receipt(txn_hash);
     if (r.at("status") != "0x1") {
-      throw std::runtime_error("transaction " + txn_hash + " reverted (data " + std::string(data_hex.substr(0, 10)) +
+      throw std::runtime_error("transaction " + txn_hash + " reverted (data " +
+                               std::string(data_hex.substr(0, 10)) +
                                "): " + json::serialize(r).substr(0, 300));
     }
   }
@@ -136,7 +151,8 @@ json::value LotteryChain::receipt(const std::string& txn_hash) {
   return rpc("eth_getTransactionReceipt", params);
 }
 
-json::value LotteryChain::wait_receipt(const std::string& txn_hash, std::chrono::milliseconds timeout) {
+json::value LotteryChain::wait_receipt(const std::string& txn_hash,
+                                       std::chrono::milliseconds timeout) {
   // Anvil answers eth_sendTransaction before the mined block is visible to
   // every other call, so poll briefly.
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -144,7 +160,8 @@ json::value LotteryChain::wait_receipt(const std::string& txn_hash, std::chrono:
     json::value r = receipt(txn_hash);
     if (!r.is_null()) return r;
     if (std::chrono::steady_clock::now() >= deadline) {
-      throw std::runtime_error("transaction " + txn_hash + " was not mined within " + std::to_string(timeout.count()) + " ms");
+      throw std::runtime_error("transaction " + txn_hash + " was not mined within " +
+                               std::to_string(timeout.count()) + " ms");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -159,29 +176,40 @@ void LotteryChain::deploy() {
   params.push_back(txn);
   const json::value hash = rpc("eth_sendTransaction", params);
   const json::value r = wait_receipt(std::string(hash.as_string()));
-  if (!r.is_object() || !r.as_object().contains("contractAddress") || !r.at("contractAddress").is_string()) {
+  if (!r.is_object() || !r.as_object().contains("contractAddress") ||
+      !r.at("contractAddress").is_string()) {
     throw std::runtime_error("deployment was not mined: " + json::serialize(r));
   }
-  if (r.at("status") != "0x1") throw std::runtime_error("deployment reverted: " + json::serialize(r));
+  if (r.at("status") != "0x1")
+    throw std::runtime_error("deployment reverted: " + json::serialize(r));
   contract_ = lower(std::string(r.at("contractAddress").as_string()));
   deploy_block_ = parse_quantity(r.at("blockNumber"));
   set_operator(options_.operator_account);
 }
 
-std::string LotteryChain::bet(std::size_t account, std::uint64_t wei) { return send(account, kPlaceBet, wei); }
+std::string LotteryChain::bet(std::size_t account, std::uint64_t wei) {
+  return send(account, kPlaceBet, wei);
+}
 // The draw's gas depends on the seed (how far the walk over participants
 // goes, which winner is paid), and the seed at execution differs from the one
 // eth_estimateGas saw; a fixed generous limit avoids sporadic out-of-gas.
 constexpr std::uint64_t kRoundEndGas = 3'000'000;
 
-std::string LotteryChain::draw_winner() { return send(options_.operator_account, kDrawWinner, 0, kRoundEndGas); }
-std::string LotteryChain::refund_round() { return send(options_.operator_account, kRefundRound, 0, kRoundEndGas); }
+std::string LotteryChain::draw_winner() {
+  return send(options_.operator_account, kDrawWinner, 0, kRoundEndGas);
+}
+std::string LotteryChain::refund_round() {
+  return send(options_.operator_account, kRefundRound, 0, kRoundEndGas);
+}
 std::string LotteryChain::refund_expired_round(std::size_t from) {
   return send(from, kRefundExpiredRound, 0, kRoundEndGas);
 }
-std::string LotteryChain::start_round() { return send(options_.operator_account, kStartRound); }
+std::string LotteryChain::start_round() {
+  return send(options_.operator_account, kStartRound);
+}
 std::string LotteryChain::set_operator(std::size_t account) {
-  return send(options_.publisher, std::string(kSetOperator) + abi_address_word(address(account)).substr(2));
+  return send(options_.publisher,
+              std::string(kSetOperator) + abi_address_word(address(account)).substr(2));
 }
 
 void LotteryChain::mine(std::uint64_t blocks) {
@@ -211,7 +239,8 @@ std::string LotteryChain::snapshot() {
 void LotteryChain::revert(const std::string& snapshot_id) {
   json::array params;
   params.emplace_back(snapshot_id);
-  if (rpc("evm_revert", params) != true) throw std::runtime_error("evm_revert refused snapshot " + snapshot_id);
+  if (rpc("evm_revert", params) != true)
+    throw std::runtime_error("evm_revert refused snapshot " + snapshot_id);
 }
 
 void LotteryChain::reorg(std::uint64_t depth, const json::array& txs) {
@@ -221,7 +250,9 @@ void LotteryChain::reorg(std::uint64_t depth, const json::array& txs) {
   rpc("anvil_reorg", params);
 }
 
-std::uint64_t LotteryChain::block_number() { return parse_quantity(rpc("eth_blockNumber")); }
+std::uint64_t LotteryChain::block_number() {
+  return parse_quantity(rpc("eth_blockNumber"));
+}
 
 json::value LotteryChain::block(std::uint64_t number) {
   json::array params;

@@ -70,7 +70,8 @@ class LotteryChain {
   explicit LotteryChain(LotteryChainOptions options = {});
   /// Attaches to an already running Anvil where the contract exists (e.g.
   /// one restarted with --load-state); no deployment.
-  LotteryChain(std::unique_ptr<AnvilProcess> anvil, std::string contract_address, LotteryChainOptions options = {});
+  LotteryChain(std::unique_ptr<AnvilProcess> anvil, std::string contract_address,
+               LotteryChainOptions options = {});
   ~LotteryChain();
   LotteryChain(const LotteryChain&) = delete;
   LotteryChain& operator=(const LotteryChain&) = delete;
@@ -109,18 +110,20 @@ class LotteryChain {
   std::string send(std::size_t from, std::string_view data_hex, std::uint64_t value_wei = 0,
                    std::optional<std::uint64_t> gas = std::nullopt);
   /// The transaction object for `send` (for anvil_reorg's replacement list).
-  boost::json::object transaction(std::size_t from, std::string_view data_hex, std::uint64_t value_wei = 0) const;
+  boost::json::object transaction(std::size_t from, std::string_view data_hex,
+                                  std::uint64_t value_wei = 0) const;
   /// eth_getTransactionReceipt (null while pending).
   boost::json::value receipt(const std::string& txn_hash);
   /// Polls the receipt until it exists; throws after `timeout`.
-  boost::json::value wait_receipt(const std::string& txn_hash,
-                                  std::chrono::milliseconds timeout = std::chrono::milliseconds(10'000));
+  boost::json::value wait_receipt(
+      const std::string& txn_hash,
+      std::chrono::milliseconds timeout = std::chrono::milliseconds(10'000));
 
   std::string bet(std::size_t account, std::uint64_t wei);
-  std::string draw_winner();  ///< from the operator account
+  std::string draw_winner();   ///< from the operator account
   std::string refund_round();  ///< from the operator account
   std::string refund_expired_round(std::size_t from);
-  std::string start_round();  ///< from the operator account
+  std::string start_round();                      ///< from the operator account
   std::string set_operator(std::size_t account);  ///< from the publisher
 
   // ---- chain control ----

@@ -46,7 +46,8 @@ TEST(ChunkSizer, GrowsBackAfterSuccessStreaksUpToTheCap) {
 TEST(ChunkSizer, ClampsItsArguments) {
   EXPECT_EQ(ChunkSizer(0, 0, 0).size(), 1u);
   EXPECT_EQ(ChunkSizer(50'000, 10'000).size(), 10'000u);
-  ChunkSizer huge(std::numeric_limits<std::uint64_t>::max(), std::numeric_limits<std::uint64_t>::max(), 1, 1);
+  ChunkSizer huge(std::numeric_limits<std::uint64_t>::max(),
+                  std::numeric_limits<std::uint64_t>::max(), 1, 1);
   huge.on_success();  // doubling must not overflow
   EXPECT_EQ(huge.size(), std::numeric_limits<std::uint64_t>::max());
 }

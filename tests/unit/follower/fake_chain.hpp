@@ -21,7 +21,9 @@
 
 namespace lottery::follower::testing {
 
-inline eth::Hash32 word(const eth::U256& value) { return eth::u256_to_be32(value); }
+inline eth::Hash32 word(const eth::U256& value) {
+  return eth::u256_to_be32(value);
+}
 
 inline eth::Hash32 address_word(const eth::Address& address) {
   eth::Hash32 out{};
@@ -42,7 +44,9 @@ inline eth::Address contract_address() {
   return a;
 }
 
-inline void append_word(eth::Bytes& out, const eth::Hash32& w) { out.insert(out.end(), w.begin(), w.end()); }
+inline void append_word(eth::Bytes& out, const eth::Hash32& w) {
+  out.insert(out.end(), w.begin(), w.end());
+}
 
 /// A bet to put into a block.
 struct FakeBet {
@@ -74,7 +78,8 @@ class FakeChain final : public ChainSource {
   std::uint64_t mine_config_update() {
     FakeBlock& b = append_block({});
     rpc::Log log = base_log(b, 0);
-    log.topics.push_back(eth::keccak256(std::string_view("MinBetAmountUpdated(uint256,uint256,uint256)")));
+    log.topics.push_back(
+        eth::keccak256(std::string_view("MinBetAmountUpdated(uint256,uint256,uint256)")));
     append_word(log.data, word(1));
     append_word(log.data, word(2));
     append_word(log.data, word(b.header.timestamp));
@@ -88,7 +93,8 @@ class FakeChain final : public ChainSource {
     ++branch_;
     blocks.resize(first);
     rebuild_totals();
-    for (std::uint64_t i = 0; i < count; ++i) append_block(bets_at ? bets_at(i) : std::vector<FakeBet>{});
+    for (std::uint64_t i = 0; i < count; ++i)
+      append_block(bets_at ? bets_at(i) : std::vector<FakeBet>{});
   }
 
   std::uint64_t head() const { return blocks.size() - 1; }
@@ -131,7 +137,8 @@ class FakeChain final : public ChainSource {
     if (number >= blocks.size()) co_return std::nullopt;
     co_return blocks[number].header;
   }
-  infra::Task<std::vector<rpc::BlockHeader>> headers(std::uint64_t from, std::uint64_t to) override {
+  infra::Task<std::vector<rpc::BlockHeader>> headers(std::uint64_t from,
+                                                     std::uint64_t to) override {
     enter("headers");
     std::vector<rpc::BlockHeader> out;
     for (std::uint64_t n = from; n <= to; ++n) {
@@ -150,7 +157,8 @@ class FakeChain final : public ChainSource {
     state.round.round_id = number;
     state.round.state = store::RoundState::kBetting;
     if (number < totals_at.size()) {
-      for (const auto& [who, total] : totals_at[number]) state.participants.push_back({player(who), total});
+      for (const auto& [who, total] : totals_at[number])
+        state.participants.push_back({player(who), total});
     }
     if (with_config) {
       store::ContractConfig config;
@@ -198,7 +206,8 @@ class FakeChain final : public ChainSource {
     log.block_hash = b.header.hash;
     log.log_index = index;
     log.transaction_hash =
-        eth::keccak256("tx-" + std::to_string(branch_) + "-" + std::to_string(b.header.number) + "-" + std::to_string(index));
+        eth::keccak256("tx-" + std::to_string(branch_) + "-" + std::to_string(b.header.number) +
+                       "-" + std::to_string(index));
     log.transaction_index = index;
     return log;
   }
@@ -206,14 +215,17 @@ class FakeChain final : public ChainSource {
   FakeBlock& append_block(const std::vector<FakeBet>& bets) {
     FakeBlock b;
     b.header.number = blocks.size();
-    b.header.hash = eth::keccak256("block-" + std::to_string(branch_) + "-" + std::to_string(b.header.number));
+    b.header.hash =
+        eth::keccak256("block-" + std::to_string(branch_) + "-" + std::to_string(b.header.number));
     b.header.parent_hash = blocks.empty() ? eth::Hash32{} : blocks.back().header.hash;
     b.header.timestamp = 1'700'000'000 + b.header.number * 12;
-    std::map<std::uint8_t, eth::U256> totals = totals_at.empty() ? std::map<std::uint8_t, eth::U256>{} : totals_at.back();
+    std::map<std::uint8_t, eth::U256> totals =
+        totals_at.empty() ? std::map<std::uint8_t, eth::U256>{} : totals_at.back();
     std::uint64_t index = 0;
     for (const auto& bet : bets) {
       rpc::Log log = base_log(b, index++);
-      log.topics.push_back(eth::keccak256(std::string_view("BetPlaced(uint256,address,uint256,uint256,uint256)")));
+      log.topics.push_back(
+          eth::keccak256(std::string_view("BetPlaced(uint256,address,uint256,uint256,uint256)")));
       log.topics.push_back(word(1));
       log.topics.push_back(address_word(player(bet.player)));
       totals[bet.player] += bet.amount;
@@ -230,7 +242,8 @@ class FakeChain final : public ChainSource {
   void rebuild_totals() { totals_at.resize(blocks.size()); }
 
   int branch_ = 0;
-  std::vector<std::map<std::uint8_t, eth::U256>> totals_at;  // per block: each player's total after it
+  std::vector<std::map<std::uint8_t, eth::U256>>
+      totals_at;  // per block: each player's total after it
 };
 
 }  // namespace lottery::follower::testing

@@ -4,13 +4,13 @@
 #include "follower/follower.hpp"
 #include "logging/log.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <mutex>
@@ -47,7 +47,8 @@ class LogCapture {
   ~LogCapture() { logging::reset(); }
   bool contains(std::string_view needle) const {
     std::lock_guard lock(mutex_);
-    return std::any_of(lines_.begin(), lines_.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+    return std::any_of(lines_.begin(), lines_.end(),
+                       [&](const std::string& l) { return l.find(needle) != std::string::npos; });
   }
 
  private:
@@ -60,7 +61,8 @@ using EventId = std::tuple<std::uint64_t, std::uint64_t, eth::Hash32>;
 /// The events the store applied (from the activity feed), in chain order.
 std::vector<EventId> store_events(const store::Store& store) {
   std::vector<EventId> out;
-  for (const auto& a : *store.snapshot()->feed) out.emplace_back(a->block_number, a->log_index, a->tx_hash);
+  for (const auto& a : *store.snapshot()->feed)
+    out.emplace_back(a->block_number, a->log_index, a->tx_hash);
   return out;
 }
 
@@ -68,7 +70,8 @@ std::vector<EventId> store_events(const store::Store& store) {
 std::vector<EventId> chain_events(const FakeChain& chain, std::uint64_t from = 0) {
   std::vector<EventId> out;
   for (const auto& log : chain.all_logs()) {
-    if (log.block_number >= from) out.emplace_back(log.block_number, log.log_index, log.transaction_hash);
+    if (log.block_number >= from)
+      out.emplace_back(log.block_number, log.log_index, log.transaction_hash);
   }
   return out;
 }
@@ -215,7 +218,7 @@ TEST(Follower, AppliesEveryEventExactlyOnceAcrossRepeatedSyncs) {
 
 TEST(Follower, ReorgRollsBackToTheCommonAncestorAndReReads) {
   Fixture f;
-  f.chain->mine(16);  // blocks 1..16
+  f.chain->mine(16);                      // blocks 1..16
   f.chain->mine_bets({FakeBet{1, 100}});  // 17
   f.chain->mine(1);
   f.chain->mine_bets({FakeBet{2, 200}});  // 19
@@ -465,7 +468,8 @@ TEST(Follower, AFailingViewReadCommitsNothing) {
   const auto version = f.store.snapshot()->version;
   f.chain->mine_bets({FakeBet{1, 1}});
   f.chain->before_call = [](const std::string& method) {
-    if (method == "read_state") throw ChainDataError("getRound() returned data that does not decode");
+    if (method == "read_state")
+      throw ChainDataError("getRound() returned data that does not decode");
   };
   EXPECT_THROW(f.sync(), ChainDataError);
   EXPECT_EQ(f.store.snapshot()->version, version);
@@ -522,7 +526,8 @@ TEST(FollowerRun, RetriesFailuresMarksTheChainUnreachableAndRecovers) {
   asio::cancellation_signal cancel;
   std::exception_ptr ended;
   bool done = false;
-  asio::co_spawn(f.io, f.follower->run(), asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e) {
+  asio::co_spawn(f.io, f.follower->run(),
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e) {
                    ended = e;
                    done = true;
                  }));
@@ -536,7 +541,8 @@ TEST(FollowerRun, RetriesFailuresMarksTheChainUnreachableAndRecovers) {
       if (ticks == 30) failing = f.follower->ready();  // fail only after the first sync
       if (ticks == 60) failing = false;
       if (ticks == 70) f.chain->mine_bets({FakeBet{2, 2}});  // a later head is picked up by polling
-      if ((f.follower->ready() && ticks > 100 && store_events(f.store).size() == 2) || ticks > 2000) {
+      if ((f.follower->ready() && ticks > 100 && store_events(f.store).size() == 2) ||
+          ticks > 2000) {
         cancel.emit(asio::cancellation_type::terminal);
         return;
       }
