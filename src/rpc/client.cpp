@@ -70,7 +70,10 @@ RpcClient::RpcClient(infra::Executor executor, std::vector<std::shared_ptr<Trans
   if (options_.max_attempts == 0) options_.max_attempts = 1;
 }
 
-RpcClient::~RpcClient() = default;
+RpcClient::~RpcClient() {
+  // WebSocket loops keep their transport alive until it is closed.
+  close();
+}
 
 std::unique_ptr<RpcClient> RpcClient::create(infra::Executor executor, std::string_view urls, ClientOptions options) {
   auto endpoints = parse_endpoint_list(urls);

@@ -53,7 +53,8 @@ struct CallOptions {
 /// already has the transaction; treat kAlreadyKnown (and kNonceTooLow for the
 /// same hash) accordingly.
 ///
-/// Thread-safe; the client must outlive the calls made on it.
+/// Thread-safe; the client must outlive the calls and subscriptions made on
+/// it. Destroying it closes its transports.
 class RpcClient {
  public:
   /// `transports` must not be empty; their order is the preference order.

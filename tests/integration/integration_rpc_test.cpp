@@ -397,6 +397,21 @@ TEST(HostileHttp, KeepAliveConnectionIsReusedAndReopenedAfterServerDrop) {
   EXPECT_EQ(client->stats()[0].errors, 0u);  // a stale idle connection is not the node's fault
 }
 
+TEST(HostileTls, HandshakeWithPlainServerFailsAsTransportError) {
+  FakeRpcServer server([](const std::string& req) { return FakeReply{FakeRpcServer::result_for(req, "\"0x1\"")}; });
+  Loop loop;
+  auto options = quick_options();
+  options.max_attempts = 1;
+  for (const std::string scheme : {"https", "wss"}) {
+    auto client = RpcClient::create(loop.ctx().get_executor(),
+                                    scheme + "://127.0.0.1:" + std::to_string(server.port()), options);
+    auto error = expect_rpc_error(loop, client->call("eth_chainId", {}));
+    EXPECT_EQ(error.kind, RpcErrc::kTransport) << error.describe();
+    EXPECT_NE(error.message.find("TLS handshake"), std::string::npos) << error.message;
+    client->close();
+  }
+}
+
 TEST(HostileWs, RepliesOutOfOrderAreMatchedById) {
   FakeRpcServer server([](const std::string& req) {
     auto parsed = json::parse(req);

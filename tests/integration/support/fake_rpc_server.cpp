@@ -23,6 +23,7 @@
 #include <deque>
 #include <future>
 #include <list>
+#include <optional>
 
 namespace lottery::integration {
 
@@ -74,10 +75,14 @@ struct FakeRpcServer::Impl : std::enable_shared_from_this<FakeRpcServer::Impl> {
     }
   };
 
-  asio::io_context ctx;
+  // Owned through pointers so the destructor can tear them down in order:
+  // coroutine frames (which hold this Impl) die with the io_context.
+  std::unique_ptr<asio::io_context> ctx_ptr = std::make_unique<asio::io_context>();
+  asio::io_context& ctx = *ctx_ptr;
   // Keeps run() going between connections until the server is destroyed.
-  asio::executor_work_guard<asio::io_context::executor_type> guard{ctx.get_executor()};
-  tcp::acceptor acceptor{ctx};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{ctx.get_executor()};
+  std::unique_ptr<tcp::acceptor> acceptor_ptr = std::make_unique<tcp::acceptor>(ctx);
+  tcp::acceptor& acceptor = *acceptor_ptr;
   std::mutex handler_mutex;
   FakeHandler handler;
   FakeRpcServer* owner = nullptr;
@@ -213,6 +218,9 @@ FakeRpcServer::~FakeRpcServer() {
   });
   impl_->ctx.stop();
   if (thread_.joinable()) thread_.join();
+  impl_->guard.reset();
+  impl_->acceptor_ptr.reset();
+  impl_->ctx_ptr.reset();  // destroys suspended sessions, breaking their hold on impl_
 }
 
 void FakeRpcServer::set_handler(FakeHandler handler) {

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
@@ -135,4 +136,20 @@ TEST(Runtime, RequestStopRunsCallbacksAndRunReturns) {
   EXPECT_EQ(calls.load(), 1);
   EXPECT_EQ(signal_seen.load(), 0);
   EXPECT_TRUE(runtime.stop_requested());
+}
+
+TEST(Runtime, SigtermTriggersStopCallbacks) {
+  lottery::infra::Runtime runtime(1);
+  std::atomic<int> signal_seen{-1};
+  runtime.on_stop([&](int sig) { signal_seen = sig; });
+  asio::steady_timer timer(runtime.context(), 10ms);
+  timer.async_wait([](auto) { std::raise(SIGTERM); });
+  runtime.run();
+  EXPECT_EQ(signal_seen.load(), SIGTERM);
+  // A callback registered after the stop still runs (posted).
+  std::atomic<bool> late{false};
+  runtime.on_stop([&](int) { late = true; });
+  runtime.context().restart();
+  runtime.context().run();
+  EXPECT_TRUE(late.load());
 }
