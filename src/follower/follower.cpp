@@ -126,7 +126,7 @@ Follower::Follower(std::shared_ptr<ChainSource> source, store::Store& store,
                    FollowerOptions options)
     : source_(std::move(source)),
       store_(store),
-      options_(std::move(options)),
+      options_(options),
       ring_(options_.ring_size),
       chunk_(options_.initial_chunk_blocks, options_.max_chunk_blocks) {
   stats_.chunk_blocks = chunk_.size();
@@ -639,6 +639,22 @@ void log_fatal(const std::string& message) {
   logging::log_error(kComponent, "cannot follow the chain", {{"error", message}});
 }
 
+// Unsubscribes when the watcher leaves its loop (drop, failure or cancellation).
+class SubscriptionCloser {
+ public:
+  explicit SubscriptionCloser(std::shared_ptr<rpc::Subscription> subscription)
+      : subscription_(std::move(subscription)) {
+    if (!subscription_) throw ChainDataError("eth_subscribe returned no subscription");
+  }
+  ~SubscriptionCloser() { subscription_->close(); }
+  SubscriptionCloser(const SubscriptionCloser&) = delete;
+  SubscriptionCloser& operator=(const SubscriptionCloser&) = delete;
+  rpc::Subscription& get() const { return *subscription_; }
+
+ private:
+  std::shared_ptr<rpc::Subscription> subscription_;
+};
+
 void log_subscribed() {
   logging::log_info(kComponent, "subscribed to newHeads");
 }
@@ -716,11 +732,7 @@ Task<void> Follower::head_watcher() {
   for (;;) {
     std::string error;
     try {
-      auto subscription = co_await source_->subscribe_new_heads();
-      struct Closer {
-        std::shared_ptr<rpc::Subscription> sub;
-        ~Closer() { sub->close(); }
-      } closer{subscription};
+      const SubscriptionCloser subscription(co_await source_->subscribe_new_heads());
       {
         std::lock_guard lock(stats_mutex_);
         stats_.subscribed = true;
@@ -730,7 +742,7 @@ Task<void> Follower::head_watcher() {
       backoff.reset();
       wake();  // catch up on anything missed while unsubscribed
       for (;;) {
-        (void)co_await subscription->next();
+        (void)co_await subscription.get().next();
         wake();
       }
     } catch (const std::exception& e) {
