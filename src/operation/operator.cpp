@@ -321,10 +321,10 @@ infra::Task<void> Operator::follow_pending(const HeadView& head, const eth::Priv
         draw_gas_limit_ = std::max(draw_gas_limit_, intent.gas_limit);
       book_.close(IntentState::kMined);
     } else {
-      logging::log_warn(kComponent,
-                        "transaction reverted on chain (status 0); re-evaluating at the next head",
+      logging::log_warn(kComponent, "transaction reverted on chain (status 0); re-evaluating",
                         fields);
       ++stats_.reverted;
+      ++chain_reverts_[{intent.round_id, intent.action}];
       book_.close(IntentState::kReverted);
     }
     co_return;
@@ -350,25 +350,23 @@ infra::Task<void> Operator::replace(const HeadView& head, const eth::PrivateKey&
     co_return;
   }
 
-  const std::optional<Fees> current = co_await quote_fees();
+  const FeeQuote market = co_await market_fees();
+  const auto* current = std::get_if<Fees>(&market);
   Fees fees;
   if (intent.last_fees) {
-    const FeeQuote quote = replacement_fees(*intent.last_fees, current, options_.fees);
+    const std::optional<Fees> now =
+        current != nullptr ? std::optional<Fees>(*current) : std::nullopt;
+    const FeeQuote quote = replacement_fees(*intent.last_fees, now, options_.fees);
     if (const auto* refusal = std::get_if<FeeRefusal>(&quote)) {
-      {
-        std::lock_guard lock(mutex_);
-        ++stats_.fee_refusals;
-      }
-      logging::log_warn(
-          kComponent, "cannot replace the stuck transaction",
-          {{"round", intent.round_id}, {"nonce", intent.nonce}, {"reason", refusal->message}});
+      refused(*refusal, "cannot replace the stuck transaction: fee above the cap");
       co_return;
     }
     fees = std::get<Fees>(quote);
-  } else if (current) {
+  } else if (current != nullptr) {
     fees = *current;
   } else {
-    co_return;  // the refusal was logged by quote_fees
+    refused(std::get<FeeRefusal>(market), "fee above the cap; not sending");
+    co_return;
   }
 
   if (still_due) intent.gas_limit = gas_limit;
@@ -412,6 +410,22 @@ infra::Task<void> Operator::evaluate(const HeadView& head, const eth::PrivateKey
     co_return;
   }
   if (book_.covers(head.round.round_id, action)) co_return;  // already landed or in flight
+  std::erase_if(chain_reverts_,
+                [&](const auto& entry) { return entry.first.first < head.round.round_id; });
+  if (const auto it = chain_reverts_.find({head.round.round_id, action});
+      it != chain_reverts_.end() && it->second >= options_.max_chain_reverts) {
+    // Simulations pass but the chain keeps reverting (e.g. a gas estimate that is too low): stop
+    // paying for it; an operator has to look.
+    if (it->second == options_.max_chain_reverts) {
+      logging::log_error(kComponent,
+                         "action reverted on chain repeatedly; not sending it again for this round",
+                         {{"round", head.round.round_id},
+                          {"action", action_name(action)},
+                          {"reverts", it->second}});
+      ++it->second;  // logged once
+    }
+    co_return;
+  }
   if (!gate_token_) co_return;
 
   std::uint64_t gas_limit = 0;
@@ -482,7 +496,7 @@ infra::Task<bool> Operator::simulate(const HeadView& head, Action action,
   }
 }
 
-infra::Task<std::optional<Fees>> Operator::quote_fees() {
+infra::Task<FeeQuote> Operator::market_fees() {
   std::vector<double> percentiles(1, options_.fees.reward_percentile);
   const rpc::FeeHistory history =
       co_await node_->fee_history(options_.fee_history_blocks, std::move(percentiles));
@@ -492,16 +506,25 @@ infra::Task<std::optional<Fees>> Operator::quote_fees() {
   } else {
     quote = legacy_fees(co_await node_->gas_price(), options_.fees);
   }
+  if (const auto* fees = std::get_if<Fees>(&quote)) last_quote_ = *fees;
+  co_return quote;
+}
+
+void Operator::refused(const FeeRefusal& refusal, std::string_view what) {
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.fee_refusals;
+  }
+  logging::log_warn(kComponent, what, {{"reason", refusal.message}});
+}
+
+infra::Task<std::optional<Fees>> Operator::quote_fees() {
+  const FeeQuote quote = co_await market_fees();
   if (const auto* refusal = std::get_if<FeeRefusal>(&quote)) {
-    {
-      std::lock_guard lock(mutex_);
-      ++stats_.fee_refusals;
-    }
-    logging::log_warn(kComponent, "fee above the cap; not sending", {{"reason", refusal->message}});
+    refused(*refusal, "fee above the cap; not sending");
     co_return std::nullopt;
   }
-  last_quote_ = std::get<Fees>(quote);
-  co_return last_quote_;
+  co_return std::get<Fees>(quote);
 }
 
 // ---------------------------------------------------------------- signing and sending
@@ -640,7 +663,8 @@ infra::Task<void> Operator::check_balance(const HeadView& head) {
   balance_due_ = false;
   heads_since_balance_ = 0;
 
-  // A draw's worst-case cost at the latest quote (or twice the head's base fee before any quote).
+  // A draw's worst-case cost at the latest fee quote (asked for now if there was none yet).
+  if (!last_quote_) co_await market_fees();
   eth::U256 fee_per_gas = options_.fees.min_priority_fee_wei;
   if (last_quote_) {
     fee_per_gas = last_quote_->legacy ? last_quote_->gas_price : last_quote_->max_fee;

@@ -41,10 +41,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace lottery::operation {
 
@@ -71,7 +73,10 @@ struct OperatorOptions {
   std::uint64_t reorg_watch_blocks = 64;  ///< how long a mined intent is checked for reorgs
   std::uint64_t fee_history_blocks = 10;  ///< eth_feeHistory block count
   std::uint64_t default_draw_gas = 300'000;  ///< draw cost estimate before a real estimate exists
-  bool enabled = true;                       ///< OPERATOR_ENABLED
+  /// After this many status-0 landings of one round action it is not sent again for that round
+  /// (its simulation passes but the chain disagrees; sending again would only burn gas).
+  std::uint32_t max_chain_reverts = 2;
+  bool enabled = true;  ///< OPERATOR_ENABLED
 };
 
 /// Counters for metrics and tests (cumulative).
@@ -147,7 +152,12 @@ class Operator {
   infra::Task<void> replace(const HeadView& head, const eth::PrivateKey& key);
   infra::Task<void> evaluate(const HeadView& head, const eth::PrivateKey& key);
   infra::Task<bool> simulate(const HeadView& head, Action action, std::uint64_t& gas_limit);
+  /// The market's fees now (eth_feeHistory, or eth_gasPrice without a base fee); remembered in
+  /// `last_quote_` when not refused.
+  infra::Task<FeeQuote> market_fees();
+  /// `market_fees`, with a refusal logged and counted.
   infra::Task<std::optional<Fees>> quote_fees();
+  void refused(const FeeRefusal& refusal, std::string_view what);
   infra::Task<SendResult> send_attempt(const HeadView& head, Intent& intent,
                                        const eth::PrivateKey& key, const Fees& fees, bool cancel);
   infra::Task<void> check_balance(const HeadView& head);
@@ -189,6 +199,8 @@ class Operator {
   std::uint64_t heads_since_balance_ = 0;
   bool balance_due_ = true;
   std::string last_simulation_failure_;
+  std::map<std::pair<std::uint64_t, Action>, std::uint32_t>
+      chain_reverts_;  ///< status-0 landings per action
 };
 
 }  // namespace lottery::operation

@@ -390,7 +390,7 @@ TEST_F(OperatorTest, LegacyFeesOnChainsWithoutABaseFee) {
 TEST_F(OperatorTest, LowBalanceIsFlaggedAndWarned) {
   options.low_balance_draws = 5;
   make();
-  // 5 draws × 300k gas × (2 × 1 gwei + 0.001 gwei) ≈ 0.003 ETH.
+  // 5 draws × 300k gas (no estimate yet) × 3 gwei max fee (quoted for the check) = 0.0045 ETH.
   node->balance_wei = eth::U256{1'000'000'000'000'000ULL};
   step(head(100, 900));
   EXPECT_TRUE(op->status().low_balance);
@@ -442,6 +442,30 @@ TEST_F(OperatorTest, TheKeyNeverReachesTheLog) {
   std::lock_guard lock(lines_mutex);
   ASSERT_FALSE(lines.empty());
   for (const auto& line : lines) EXPECT_EQ(line.find(bare), std::string::npos) << line;
+}
+
+TEST_F(OperatorTest, RepeatedOnChainRevertsStopTheAction) {
+  options.max_chain_reverts = 2;
+  make();
+  step(head(100, 1005));
+  ASSERT_EQ(node->sent.size(), 1u);
+  node->mine(node->sent[0], 101, false);
+  step(head(101, 1006));  // reverted; the same head tries again
+  ASSERT_EQ(node->sent.size(), 2u);
+  node->mine(node->sent[1], 102, false);
+  step(head(102, 1007));  // second revert: no third attempt
+  step(head(103, 1008));
+  EXPECT_EQ(node->sent.size(), 2u);
+  EXPECT_EQ(op->stats().reverted, 2u);
+  EXPECT_EQ(count_lines("ERROR", "reverted on chain repeatedly"), 1u);
+  // The next round is a new action.
+  HeadView next = head(104, 2000);
+  next.round.round_id = 8;
+  next.round.end_time = 1500;
+  next.round.min_draw_time = 1505;
+  next.round.max_draw_time = 1680;
+  step(next);
+  EXPECT_EQ(node->sent.size(), 3u);
 }
 
 TEST_F(OperatorTest, AnAmbiguousSendIsFollowedAsIfSent) {
