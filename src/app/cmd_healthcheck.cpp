@@ -100,8 +100,8 @@ HealthProbe probe_health(const std::string& url, std::chrono::milliseconds timeo
   // The resolver is not covered by the stream's timer; bound the whole run.
   ioc.run_for(timeout + std::chrono::milliseconds(100));
   if (!parser.is_done()) {
-    probe.detail = "no answer from " + url + ": " +
-                   (failure ? failure.message() : std::string("timed out"));
+    probe.detail =
+        "no answer from " + url + ": " + (failure ? failure.message() : std::string("timed out"));
     return probe;
   }
   const auto& res = parser.get();
@@ -136,8 +136,7 @@ void register_healthcheck_command(CLI::App& cli) {
       ->check(CLI::Range(0.1, 60.0))
       ->capture_default_str();
   cmd->callback([url, timeout_s] {
-    const auto timeout =
-        std::chrono::milliseconds(static_cast<std::int64_t>(*timeout_s * 1000.0));
+    const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*timeout_s * 1000.0));
     const HealthProbe probe = probe_health(*url, timeout);
     if (!probe.healthy) {
       std::fprintf(stderr, "unhealthy: %s\n", probe.detail.c_str());

@@ -61,8 +61,9 @@ namespace {
 
 enum Kind : int { kCounterKind = 0, kGaugeKind = 1, kHistogramKind = 2, kCallbackKind = 3 };
 
-std::string labels_text(const std::vector<std::string>& names, const std::vector<std::string>& values,
-                        std::string_view extra_name = {}, std::string_view extra_value = {}) {
+std::string labels_text(const std::vector<std::string>& names,
+                        const std::vector<std::string>& values, std::string_view extra_name = {},
+                        std::string_view extra_value = {}) {
   if (names.empty() && extra_name.empty()) return {};
   std::string out = "{";
   bool first = true;
@@ -186,14 +187,14 @@ std::string Registry::render() const {
     switch (e->kind) {
       case kCounterKind:
         e->counters->for_each([&](const std::vector<std::string>& labels, const Counter& c) {
-          out += name + labels_text(e->label_names, labels) + ' ' +
-                 format_metric_value(c.value()) + '\n';
+          out += name + labels_text(e->label_names, labels) + ' ' + format_metric_value(c.value()) +
+                 '\n';
         });
         break;
       case kGaugeKind:
         e->gauges->for_each([&](const std::vector<std::string>& labels, const Gauge& g) {
-          out += name + labels_text(e->label_names, labels) + ' ' +
-                 format_metric_value(g.value()) + '\n';
+          out += name + labels_text(e->label_names, labels) + ' ' + format_metric_value(g.value()) +
+                 '\n';
         });
         break;
       case kHistogramKind:
@@ -201,8 +202,8 @@ std::string Registry::render() const {
           const auto& bounds = h.upper_bounds();
           for (std::size_t i = 0; i < bounds.size(); ++i) {
             out += name + "_bucket" +
-                   labels_text(e->label_names, labels, "le", format_metric_value(bounds[i])) +
-                   ' ' + std::to_string(h.cumulative_count(i)) + '\n';
+                   labels_text(e->label_names, labels, "le", format_metric_value(bounds[i])) + ' ' +
+                   std::to_string(h.cumulative_count(i)) + '\n';
           }
           out += name + "_bucket" + labels_text(e->label_names, labels, "le", "+Inf") + ' ' +
                  std::to_string(h.cumulative_count(bounds.size())) + '\n';

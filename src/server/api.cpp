@@ -22,10 +22,9 @@ namespace {
 using Kind = ParamSpec::In;
 
 std::uint64_t unix_now() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count());
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
 }
 
 std::shared_ptr<const store::Snapshot> snapshot_of(const ApiDeps& deps) {
@@ -94,11 +93,11 @@ std::string health_body(const store::Snapshot& snap, const ApiDeps& deps,
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::steady_clock::now() - deps.started)
                           .count();
-  json::object components{{"web", true},
-                          {"blockchain", std::move(blockchain)},
-                          {"operator", store::operator_status_json(snap.operator_status)},
-                          {"store", json::object{{"round", snap.round.round_id},
-                                                 {"version", snap.version}}}};
+  json::object components{
+      {"web", true},
+      {"blockchain", std::move(blockchain)},
+      {"operator", store::operator_status_json(snap.operator_status)},
+      {"store", json::object{{"round", snap.round.round_id}, {"version", snap.version}}}};
   json::object body{{"status", healthy ? "ok" : "degraded"},
                     {"timestamp", unix_now()},
                     {"version", deps.options->version},
@@ -111,7 +110,8 @@ void add_api_routes(Router& router, ApiDeps deps) {
   const auto d = std::make_shared<ApiDeps>(std::move(deps));
 
   // Health and readiness.
-  RouteSpec health = route_spec(http::verb::get, "/health", "Liveness and component health", "health");
+  RouteSpec health =
+      route_spec(http::verb::get, "/health", "Liveness and component health", "health");
   health.aliases = {"/api/health"};
   health.responses = {{200, "Serving; status ok or degraded"}};
   router.add(health, sync([d](RequestContext&) {
@@ -124,30 +124,29 @@ void add_api_routes(Router& router, ApiDeps deps) {
                    endpoints = json::value(json::string(std::string("unavailable: ") + e.what()));
                  }
                }
-               Response res = json_response(
-                   health_body(*snap, *d, endpoints ? &*endpoints : nullptr));
+               Response res =
+                   json_response(health_body(*snap, *d, endpoints ? &*endpoints : nullptr));
                res.headers.emplace_back("Cache-Control", "no-store");
                return res;
              }));
 
-  RouteSpec ready = route_spec(http::verb::get, "/api/ready", "Readiness: first sync done and chain reachable",
-                  "health");
+  RouteSpec ready = route_spec(http::verb::get, "/api/ready",
+                               "Readiness: first sync done and chain reachable", "health");
   ready.responses = {{200, "Ready"}, {503, "Not ready yet"}};
-  router.add(ready, sync([d](RequestContext&) {
-               const auto snap = snapshot_of(*d);
-               const bool is_ready = d->context->ready
-                                         ? d->context->ready()
-                                         : (snap->chain.synced && snap->chain.reachable);
-               json::object body{{"ready", is_ready},
-                                 {"synced", snap->chain.synced},
-                                 {"chain_reachable", snap->chain.reachable},
-                                 {"latest_block", snap->chain.latest_block}};
-               Response res = json_response(json::serialize(body), is_ready
-                                                                        ? http::status::ok
-                                                                        : http::status::service_unavailable);
-               res.headers.emplace_back("Cache-Control", "no-store");
-               return res;
-             }));
+  router.add(
+      ready, sync([d](RequestContext&) {
+        const auto snap = snapshot_of(*d);
+        const bool is_ready =
+            d->context->ready ? d->context->ready() : (snap->chain.synced && snap->chain.reachable);
+        json::object body{{"ready", is_ready},
+                          {"synced", snap->chain.synced},
+                          {"chain_reachable", snap->chain.reachable},
+                          {"latest_block", snap->chain.latest_block}};
+        Response res = json_response(
+            json::serialize(body), is_ready ? http::status::ok : http::status::service_unavailable);
+        res.headers.emplace_back("Cache-Control", "no-store");
+        return res;
+      }));
 
   RouteSpec metrics = route_spec(http::verb::get, "/metrics", "Prometheus metrics", "health");
   metrics.response_content_type = "text/plain; version=0.0.4";
@@ -159,7 +158,8 @@ void add_api_routes(Router& router, ApiDeps deps) {
                return res;
              }));
 
-  RouteSpec openapi = route_spec(http::verb::get, "/api/openapi.json", "This OpenAPI 3 document", "meta");
+  RouteSpec openapi =
+      route_spec(http::verb::get, "/api/openapi.json", "This OpenAPI 3 document", "meta");
   router.add(openapi, sync([d](RequestContext&) {
                auto doc = d->openapi ? *d->openapi : nullptr;
                if (!doc) {
@@ -170,7 +170,8 @@ void add_api_routes(Router& router, ApiDeps deps) {
              }));
 
   // Overview.
-  RouteSpec status = route_spec(http::verb::get, "/api/status", "Round, players, recent history, operator and chain in one call");
+  RouteSpec status = route_spec(http::verb::get, "/api/status",
+                                "Round, players, recent history, operator and chain in one call");
   router.add(status, sync([d](RequestContext&) {
                const auto snap = snapshot_of(*d);
                std::string body = "{\"timestamp\":" + std::to_string(snap->chain_time());
@@ -178,7 +179,8 @@ void add_api_routes(Router& router, ApiDeps deps) {
                body += ",\"participants\":" + *snap->views.participants;
                body += ",\"recent_history\":" +
                        json::serialize(store::history_view_json(*snap, store::kWsSnapshotHistory));
-               body += ",\"operator\":" + json::serialize(store::operator_status_json(snap->operator_status));
+               body += ",\"operator\":" +
+                       json::serialize(store::operator_status_json(snap->operator_status));
                body += ",\"blockchain\":" + json::serialize(store::chain_status_json(snap->chain));
                body += ",\"websocket_connections\":" +
                        std::to_string(d->websocket_clients ? d->websocket_clients() : 0);
@@ -194,7 +196,7 @@ void add_api_routes(Router& router, ApiDeps deps) {
              }));
 
   RouteSpec participants = route_spec(http::verb::get, "/api/round/participants",
-                         "Players of the current round by stake, descending");
+                                      "Players of the current round by stake, descending");
   participants.params = {limit_param(store::kParticipantsViewLimit, kMaxParticipantsLimit)};
   participants.responses = {{400, "Bad limit"}};
   router.add(participants, sync([d](RequestContext& ctx) {
@@ -206,25 +208,25 @@ void add_api_routes(Router& router, ApiDeps deps) {
              }));
 
   RouteSpec player = route_spec(http::verb::get, "/api/round/player",
-                   "One player's stake and win chance in the current round");
+                                "One player's stake and win chance in the current round");
   ParamSpec player_param;
   player_param.name = "player";
   player_param.required = true;
   player_param.description = "The player's address (0x + 40 hex digits).";
   player.params = {player_param};
   player.responses = {{400, "Missing or invalid player address"}};
-  router.add(player, sync([d](RequestContext& ctx) {
-               const auto text = query_value(ctx.query, "player");
-               if (!text || text->empty()) {
-                 return error_response(http::status::bad_request, "missing_parameter",
-                                       "The query parameter player (an address) is required.");
-               }
-               auto address = parse_address_param(*text, "player");
-               if (auto* error = std::get_if<ParamError>(&address)) return param_error(*error);
-               const auto snap = snapshot_of(*d);
-               return json_response(
-                   store::player_view_json(*snap, std::get<eth::Address>(address)));
-             }));
+  router.add(
+      player, sync([d](RequestContext& ctx) {
+        const auto text = query_value(ctx.query, "player");
+        if (!text || text->empty()) {
+          return error_response(http::status::bad_request, "missing_parameter",
+                                "The query parameter player (an address) is required.");
+        }
+        auto address = parse_address_param(*text, "player");
+        if (auto* error = std::get_if<ParamError>(&address)) return param_error(*error);
+        const auto snap = snapshot_of(*d);
+        return json_response(store::player_view_json(*snap, std::get<eth::Address>(address)));
+      }));
 
   // History and verification.
   RouteSpec history = route_spec(http::verb::get, "/api/history", "Finished rounds, newest first");
@@ -239,7 +241,7 @@ void add_api_routes(Router& router, ApiDeps deps) {
              }));
 
   RouteSpec history_round = route_spec(http::verb::get, "/api/history/{round_id}",
-                          "One finished round with all its bets");
+                                       "One finished round with all its bets");
   history_round.params = {path_param("round_id", "integer", "The round id.")};
   history_round.responses = {{400, "Bad round id"}, {404, "Round not known"}};
   router.add(history_round, sync([d](RequestContext& ctx) {
@@ -257,7 +259,7 @@ void add_api_routes(Router& router, ApiDeps deps) {
              }));
 
   RouteSpec verify = route_spec(http::verb::get, "/api/verify/{round_id}",
-                   "Recompute a round's winner from its seed and bets");
+                                "Recompute a round's winner from its seed and bets");
   verify.params = {path_param("round_id", "integer", "The round id.")};
   verify.responses = {{400, "Bad round id"},
                       {404, "Round not known"},
@@ -279,7 +281,8 @@ void add_api_routes(Router& router, ApiDeps deps) {
                return json_response(json::serialize(store::verify_json(*result)));
              }));
 
-  RouteSpec activities = route_spec(http::verb::get, "/api/activities", "The activity feed, newest first");
+  RouteSpec activities =
+      route_spec(http::verb::get, "/api/activities", "The activity feed, newest first");
   activities.params = {limit_param(store::kActivitiesViewLimit, kMaxActivitiesLimit)};
   activities.responses = {{400, "Bad limit"}};
   router.add(activities, sync([d](RequestContext& ctx) {
@@ -290,7 +293,7 @@ void add_api_routes(Router& router, ApiDeps deps) {
              }));
 
   RouteSpec user_bets = route_spec(http::verb::get, "/api/user/{address}/bets",
-                      "A player's bets across known rounds with outcomes");
+                                   "A player's bets across known rounds with outcomes");
   user_bets.params = {path_param("address", "string", "The player's address.")};
   user_bets.responses = {{400, "Invalid address"}};
   router.add(user_bets, sync([d](RequestContext& ctx) {
@@ -302,10 +305,10 @@ void add_api_routes(Router& router, ApiDeps deps) {
              }));
 
   // The contract.
-  RouteSpec config = route_spec(http::verb::get, "/api/contract/config", "The contract's configuration");
-  router.add(config, sync([d](RequestContext&) {
-               return json_response(snapshot_of(*d)->views.config);
-             }));
+  RouteSpec config =
+      route_spec(http::verb::get, "/api/contract/config", "The contract's configuration");
+  router.add(config,
+             sync([d](RequestContext&) { return json_response(snapshot_of(*d)->views.config); }));
 
   RouteSpec address = route_spec(http::verb::get, "/api/contract/address", "The contract address");
   router.add(address, sync([d](RequestContext&) {
@@ -315,8 +318,8 @@ void add_api_routes(Router& router, ApiDeps deps) {
                return json_response(json::serialize(body));
              }));
 
-  RouteSpec abi = route_spec(http::verb::get, "/contracts/abi/Lottery.abi", "The contract ABI (JSON)",
-                "contract");
+  RouteSpec abi = route_spec(http::verb::get, "/contracts/abi/Lottery.abi",
+                             "The contract ABI (JSON)", "contract");
   abi.responses = {{404, "ABI file not available"}};
   router.add(abi, sync([d](RequestContext& ctx) {
                return d->files->serve_file(d->options->abi_path, "application/json",
@@ -325,10 +328,11 @@ void add_api_routes(Router& router, ApiDeps deps) {
 
   // The bet relay.
   RouteSpec bet = route_spec(http::verb::post, "/api/bet",
-                "Relay a wallet-signed placeBet() transaction to the node");
+                             "Relay a wallet-signed placeBet() transaction to the node");
   bet.has_json_body = true;
-  bet.request_description = "{\"raw_transaction\": \"0x…\"}: a signed placeBet() transaction "
-                            "for this chain and contract.";
+  bet.request_description =
+      "{\"raw_transaction\": \"0x…\"}: a signed placeBet() transaction "
+      "for this chain and contract.";
   bet.rate_limited = true;
   bet.responses = {{400, "Not a valid placeBet transaction for this chain and contract"},
                    {413, "Body too large"},
@@ -368,8 +372,9 @@ void add_api_routes(Router& router, ApiDeps deps) {
 
   // WebSocket endpoints: upgrades are taken before routing; this handler
   // answers plain GETs.
-  RouteSpec ws = route_spec(http::verb::get, "/ws/lottery",
-               "WebSocket feed: snapshot on connect, then typed change messages", "websocket");
+  RouteSpec ws =
+      route_spec(http::verb::get, "/ws/lottery",
+                 "WebSocket feed: snapshot on connect, then typed change messages", "websocket");
   ws.aliases = {"/ws"};
   ws.websocket = true;
   ws.rate_limited = true;

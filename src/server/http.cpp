@@ -176,8 +176,7 @@ ParamResult<std::size_t> parse_limit(const QueryParams& query, std::size_t fallb
   const char* begin = text->data();
   const char* end = begin + text->size();
   const auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (text->empty() || ec != std::errc{} || ptr != end || (*text)[0] == '+' ||
-      (*text)[0] == '-') {
+  if (text->empty() || ec != std::errc{} || ptr != end || (*text)[0] == '+' || (*text)[0] == '-') {
     return ParamError{"invalid_limit", "limit must be an integer in " + range + "."};
   }
   if (value < min || value > max) {
@@ -191,8 +190,7 @@ ParamResult<std::uint64_t> parse_round_id(std::string_view text) {
                    "round id must be a decimal number without sign or leading zeros."};
   if (text.empty() || text.size() > 20) return error;
   if (text.size() > 1 && text[0] == '0') return error;
-  if (!std::all_of(text.begin(), text.end(),
-                   [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return error;
   }
   std::uint64_t value = 0;
@@ -255,8 +253,8 @@ Encoding choose_encoding(std::string_view accept_encoding, bool have_br, bool ha
       std::string_view param = trim(item.substr(semi + 1));
       if (param.size() >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
         std::string_view q = param.substr(2);
-        refused = !q.empty() && std::all_of(q.begin(), q.end(),
-                                            [](char c) { return c == '0' || c == '.'; });
+        refused = !q.empty() &&
+                  std::all_of(q.begin(), q.end(), [](char c) { return c == '0' || c == '.'; });
       }
     }
     if (iequals(name, "br")) {

@@ -31,9 +31,9 @@ using Request = http::request<http::string_body>;
 struct Response {
   http::status status = http::status::ok;
   std::string content_type = "application/json";
-  std::shared_ptr<const std::string> body;  ///< null = empty body
+  std::shared_ptr<const std::string> body;                   ///< null = empty body
   std::vector<std::pair<std::string, std::string>> headers;  ///< extra headers
-  bool close = false;  ///< close the connection after sending
+  bool close = false;                                        ///< close the connection after sending
 
   /// Body size (0 when there is no body).
   std::size_t body_size() const noexcept { return body ? body->size() : 0; }

@@ -16,7 +16,8 @@ ParamResult<CheckedBet> check_bet_request(std::string_view body, const BetRules&
   boost::system::error_code ec;
   const boost::json::value doc = boost::json::parse(body, ec);
   if (ec || !doc.is_object()) {
-    return ParamError{"invalid_json", "The body must be a JSON object {\"raw_transaction\": \"0x…\"}."};
+    return ParamError{"invalid_json",
+                      "The body must be a JSON object {\"raw_transaction\": \"0x…\"}."};
   }
   const auto* raw = doc.as_object().if_contains("raw_transaction");
   if (raw == nullptr || !raw->is_string()) {
@@ -25,16 +26,18 @@ ParamResult<CheckedBet> check_bet_request(std::string_view body, const BetRules&
   const std::string_view text = raw->as_string();
   auto bytes = eth::hex_decode(text);
   if (!bytes || bytes->empty()) {
-    return ParamError{"invalid_hex", "raw_transaction must be 0x followed by an even number of hex digits."};
+    return ParamError{"invalid_hex",
+                      "raw_transaction must be 0x followed by an even number of hex digits."};
   }
   auto signed_txn = eth::decode_transaction(*bytes);
   if (!signed_txn) {
-    return ParamError{"invalid_transaction",
-                      "raw_transaction is not a valid signed transaction: " + signed_txn.error().message() + "."};
+    return ParamError{"invalid_transaction", "raw_transaction is not a valid signed transaction: " +
+                                                 signed_txn.error().message() + "."};
   }
   const eth::Transaction& txn = signed_txn->txn;
   if (rules.chain_id != 0 && txn.chain_id != rules.chain_id) {
-    return ParamError{"wrong_chain", "The transaction is for chain id " + std::to_string(txn.chain_id) +
+    return ParamError{"wrong_chain", "The transaction is for chain id " +
+                                         std::to_string(txn.chain_id) +
                                          "; this service follows chain id " +
                                          std::to_string(rules.chain_id) + "."};
   }
@@ -53,7 +56,8 @@ ParamResult<CheckedBet> check_bet_request(std::string_view body, const BetRules&
   }
   auto sender = eth::recover_sender(*signed_txn);
   if (!sender) {
-    return ParamError{"invalid_signature", "The transaction's signature does not recover a sender."};
+    return ParamError{"invalid_signature",
+                      "The transaction's signature does not recover a sender."};
   }
   CheckedBet out;
   out.raw_hex = eth::hex_encode(*bytes);

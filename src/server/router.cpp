@@ -15,7 +15,9 @@ bool is_param(std::string_view segment) noexcept {
   return segment.size() >= 3 && segment.front() == '{' && segment.back() == '}';
 }
 
-std::string_view method_name(http::verb method) { return http::to_string(method); }
+std::string_view method_name(http::verb method) {
+  return http::to_string(method);
+}
 
 }  // namespace
 
@@ -112,8 +114,8 @@ boost::json::object Router::openapi(std::string_view title, std::string_view ver
     op["tags"] = json::array{json::value(spec.tag)};
     std::string op_id = std::string(method_name(spec.method)) + spec.pattern;
     std::replace_if(
-        op_id.begin(), op_id.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); },
-        '_');
+        op_id.begin(), op_id.end(),
+        [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
     op["operationId"] = op_id;
     json::array params;
     for (const auto& p : spec.params) {
@@ -135,7 +137,8 @@ boost::json::object Router::openapi(std::string_view title, std::string_view ver
       json::object body;
       body["required"] = true;
       body["description"] = spec.request_description;
-      body["content"] = json::object{{"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}};
+      body["content"] = json::object{
+          {"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}};
       op["requestBody"] = std::move(body);
     }
     json::object responses;
@@ -170,12 +173,13 @@ boost::json::object Router::openapi(std::string_view title, std::string_view ver
   doc["paths"] = std::move(paths);
   doc["components"] = json::object{
       {"schemas",
-       json::object{{"Error",
-                     json::object{{"type", "object"},
-                                  {"required", json::array{"error", "message"}},
-                                  {"properties",
-                                   json::object{{"error", json::object{{"type", "string"}}},
-                                                {"message", json::object{{"type", "string"}}}}}}}}}};
+       json::object{
+           {"Error",
+            json::object{
+                {"type", "object"},
+                {"required", json::array{"error", "message"}},
+                {"properties", json::object{{"error", json::object{{"type", "string"}}},
+                                            {"message", json::object{{"type", "string"}}}}}}}}}};
   return doc;
 }
 

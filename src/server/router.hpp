@@ -54,8 +54,8 @@ struct RouteSpec {
 /// What a handler gets.
 struct RequestContext {
   const Request& request;
-  std::string path;        ///< decoded
-  QueryParams query;       ///< decoded
+  std::string path;   ///< decoded
+  QueryParams query;  ///< decoded
   std::vector<std::pair<std::string, std::string>> path_params;
   std::string client_ip;
 

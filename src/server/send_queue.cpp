@@ -29,7 +29,8 @@ const std::shared_ptr<const std::string>& pong_message() {
 }
 
 SendQueue::SendQueue(std::size_t capacity, std::size_t max_resyncs)
-    : capacity_(std::max<std::size_t>(capacity, 2)), max_resyncs_(std::max<std::size_t>(max_resyncs, 1)) {}
+    : capacity_(std::max<std::size_t>(capacity, 2)),
+      max_resyncs_(std::max<std::size_t>(max_resyncs, 1)) {}
 
 std::size_t SendQueue::coalesce() {
   // Walk from the newest: keep the first (newest) message of each state kind.

@@ -78,24 +78,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     latency = &reg.histogram("lottery_http_request_duration_seconds",
                              "Time to answer an HTTP request", {"route"});
     ws_clients = &reg.gauge("lottery_ws_clients", "Connected WebSocket clients").with({});
-    ws_metrics.sent = &reg.counter("lottery_ws_messages_sent_total",
-                                   "WebSocket messages sent to clients")
-                           .with({});
+    ws_metrics.sent =
+        &reg.counter("lottery_ws_messages_sent_total", "WebSocket messages sent to clients")
+             .with({});
     ws_metrics.dropped = &reg.counter("lottery_ws_messages_dropped_total",
                                       "WebSocket messages dropped for slow clients")
                               .with({});
-    ws_metrics.resyncs = &reg.counter("lottery_ws_resyncs_total",
-                                      "Slow WebSocket clients sent a fresh snapshot instead of a backlog")
-                              .with({});
+    ws_metrics.resyncs =
+        &reg.counter("lottery_ws_resyncs_total",
+                     "Slow WebSocket clients sent a fresh snapshot instead of a backlog")
+             .with({});
     ws_metrics.slow_disconnects = &reg.counter("lottery_ws_slow_disconnects_total",
                                                "WebSocket clients dropped for not reading")
                                        .with({});
     ws_metrics.client_pings = &reg.counter("lottery_ws_client_pings_total",
                                            "Application-level pings from WebSocket clients")
                                    .with({});
-    rate_limited = &reg.counter("lottery_http_rate_limited_total",
-                                "Requests refused by the per-IP rate limit")
-                        .with({});
+    rate_limited =
+        &reg.counter("lottery_http_rate_limited_total", "Requests refused by the per-IP rate limit")
+             .with({});
     broadcaster = std::make_unique<Broadcaster>(ws_clients);
   }
 
@@ -206,7 +207,8 @@ void Server::Impl::start() {
   asio::co_spawn(executor, accept_loop(), asio::detached);
   asio::co_spawn(executor, sweep_loop(), asio::detached);
   logging::log_info("server", "listening",
-                    {{"host", options.host}, {"port", bound_port},
+                    {{"host", options.host},
+                     {"port", bound_port},
                      {"static_dir", options.static_dir.empty() ? "(none)" : options.static_dir}});
 }
 
@@ -258,8 +260,8 @@ infra::Task<Response> Server::Impl::handle(const Request& req, const std::string
     co_return res;
   }
   const http::verb method = req.method();
-  RouteMatch match = router.match(method == http::verb::options ? http::verb::get : method,
-                                  target->path);
+  RouteMatch match =
+      router.match(method == http::verb::options ? http::verb::get : method, target->path);
   const bool api = is_api_path(target->path);
 
   // CORS preflight and OPTIONS.
@@ -272,7 +274,8 @@ infra::Task<Response> Server::Impl::handle(const Request& req, const std::string
     if (any.kind == RouteMatch::Kind::kMethodNotAllowed) allow = any.allow;
     if (any.kind == RouteMatch::Kind::kNotFound) {
       RouteMatch post = router.match(http::verb::post, target->path);
-      if (post.kind == RouteMatch::Kind::kMatched) allow = "POST, OPTIONS";
+      if (post.kind == RouteMatch::Kind::kMatched)
+        allow = "POST, OPTIONS";
       else if (api) {
         res = error_response(http::status::not_found, "not_found", "No such endpoint.");
         count("not_found", res, began);
@@ -308,10 +311,10 @@ infra::Task<Response> Server::Impl::handle(const Request& req, const std::string
     co_return res;
   }
   if (match.kind == RouteMatch::Kind::kMethodNotAllowed) {
-    Response res = error_response(http::status::method_not_allowed, "method_not_allowed",
-                                  "This endpoint does not accept " +
-                                      std::string(req.method_string()) + "; use " + match.allow +
-                                      '.');
+    Response res =
+        error_response(http::status::method_not_allowed, "method_not_allowed",
+                       "This endpoint does not accept " + std::string(req.method_string()) +
+                           "; use " + match.allow + '.');
     res.headers.emplace_back("Allow", match.allow);
     count("method_not_allowed", res, began);
     co_return res;
@@ -319,8 +322,9 @@ infra::Task<Response> Server::Impl::handle(const Request& req, const std::string
 
   const Route& route = *match.route;
   if (method == http::verb::post && !cors.allows(origin, host)) {
-    Response res = error_response(http::status::forbidden, "origin_not_allowed",
-                                  "Requests from this origin are not allowed (SERVER_CORS_ORIGINS).");
+    Response res =
+        error_response(http::status::forbidden, "origin_not_allowed",
+                       "Requests from this origin are not allowed (SERVER_CORS_ORIGINS).");
     count(route.spec.pattern, res, began);
     co_return res;
   }
@@ -376,15 +380,14 @@ void Server::Impl::finish(Response& res, const Request* req, bool keep_alive) {
 namespace {
 
 infra::Task<boost::system::error_code> write_response(beast::tcp_stream& stream, Response& res,
-                                                     unsigned version, bool head,
-                                                     bool keep_alive,
-                                                     std::chrono::milliseconds timeout) {
+                                                      unsigned version, bool head, bool keep_alive,
+                                                      std::chrono::milliseconds timeout) {
   http::response<http::span_body<const char>> msg{res.status, version};
   msg.set(http::field::server, "lottery");
   for (const auto& [name, value] : security_headers()) msg.set(name, value);
   for (const auto& [name, value] : res.headers) msg.insert(name, value);
-  const bool bodyless = res.status == http::status::not_modified ||
-                        res.status == http::status::no_content;
+  const bool bodyless =
+      res.status == http::status::not_modified || res.status == http::status::no_content;
   if (!res.content_type.empty() && !bodyless) msg.set(http::field::content_type, res.content_type);
   msg.keep_alive(keep_alive);
   if (!bodyless) {
@@ -481,24 +484,24 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
       stream.expires_after(options.request_timeout);
-      auto [header_ec, header_n] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+      auto [header_ec, header_n] =
+          co_await http::async_read_header(stream, buffer, parser, kUseTuple);
       if (header_ec == http::error::header_limit) {
-        co_await reject_and_close(stream, buffer,
-                                  error_response(http::status::request_header_fields_too_large,
-                                                 "headers_too_large",
-                                                 "The request headers are larger than " +
-                                                     std::to_string(options.max_header_bytes) +
-                                                     " bytes."),
-                                  options.request_timeout);
+        co_await reject_and_close(
+            stream, buffer,
+            error_response(http::status::request_header_fields_too_large, "headers_too_large",
+                           "The request headers are larger than " +
+                               std::to_string(options.max_header_bytes) + " bytes."),
+            options.request_timeout);
         break;
       }
       if (header_ec == http::error::body_limit) {
-        co_await reject_and_close(stream, buffer,
-                                  error_response(http::status::payload_too_large, "body_too_large",
-                                                 "The request body is larger than " +
-                                                     std::to_string(options.max_body_bytes) +
-                                                     " bytes."),
-                                  options.request_timeout);
+        co_await reject_and_close(
+            stream, buffer,
+            error_response(http::status::payload_too_large, "body_too_large",
+                           "The request body is larger than " +
+                               std::to_string(options.max_body_bytes) + " bytes."),
+            options.request_timeout);
         break;
       }
       if (header_ec == beast::error::timeout || header_ec == http::error::end_of_stream ||
@@ -507,10 +510,11 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
         break;
       }
       if (header_ec) {
-        co_await reject_and_close(stream, buffer,
-                                  error_response(http::status::bad_request, "bad_request",
-                                                 "Malformed HTTP request: " + header_ec.message() + '.'),
-                                  options.request_timeout);
+        co_await reject_and_close(
+            stream, buffer,
+            error_response(http::status::bad_request, "bad_request",
+                           "Malformed HTTP request: " + header_ec.message() + '.'),
+            options.request_timeout);
         break;
       }
       const bool upgrade_request = websocket::is_upgrade(parser.get());
@@ -521,21 +525,22 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
       }
       auto [body_ec, body_n] = co_await http::async_read(stream, buffer, parser, kUseTuple);
       if (body_ec == http::error::body_limit) {
-        co_await reject_and_close(stream, buffer,
-                                  error_response(http::status::payload_too_large, "body_too_large",
-                                                 "The request body is larger than " +
-                                                     std::to_string(options.max_body_bytes) +
-                                                     " bytes."),
-                                  options.request_timeout);
+        co_await reject_and_close(
+            stream, buffer,
+            error_response(http::status::payload_too_large, "body_too_large",
+                           "The request body is larger than " +
+                               std::to_string(options.max_body_bytes) + " bytes."),
+            options.request_timeout);
         break;
       }
       if (body_ec) {
         if (body_ec != beast::error::timeout && body_ec != asio::error::eof &&
             body_ec != http::error::end_of_stream && body_ec != asio::error::operation_aborted) {
-          co_await reject_and_close(stream, buffer,
-                                    error_response(http::status::bad_request, "bad_request",
-                                                   "Malformed request body: " + body_ec.message() + '.'),
-                                    options.request_timeout);
+          co_await reject_and_close(
+              stream, buffer,
+              error_response(http::status::bad_request, "bad_request",
+                             "Malformed request body: " + body_ec.message() + '.'),
+              options.request_timeout);
         }
         break;
       }
@@ -543,7 +548,8 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
 
       if (upgrade_request) {
         auto target = parse_target(req.target());
-        const RouteMatch match = target ? router.match(http::verb::get, target->path) : RouteMatch{};
+        const RouteMatch match =
+            target ? router.match(http::verb::get, target->path) : RouteMatch{};
         if (req.method() == http::verb::get && match.kind == RouteMatch::Kind::kMatched &&
             match.route->spec.websocket) {
           unregister.conn->upgraded = true;
@@ -555,9 +561,9 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
       Response res = co_await handle(req, ip);
       const bool keep_alive = req.keep_alive() && !res.close && !stopping;
       finish(res, &req, keep_alive);
-      auto write_ec = co_await write_response(stream, res, req.version(),
-                                              req.method() == http::verb::head, keep_alive,
-                                              options.request_timeout);
+      auto write_ec =
+          co_await write_response(stream, res, req.version(), req.method() == http::verb::head,
+                                  keep_alive, options.request_timeout);
       if (write_ec || !keep_alive) break;
     }
     beast::error_code ignored;
@@ -610,8 +616,8 @@ infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, s
   ws_options.ping_interval = options.ws_ping_interval;
   ws_options.send_timeout = options.ws_send_timeout;
   ws_options.handshake_timeout = options.request_timeout;
-  auto session = std::make_shared<WsSession>(WsSession::Stream(std::move(stream)), ws_options,
-                                             ws_metrics);
+  auto session =
+      std::make_shared<WsSession>(WsSession::Stream(std::move(stream)), ws_options, ws_metrics);
   if (stopping) co_return;
   co_await session->run(std::move(req), *broadcaster, *context.store);
 }
@@ -688,16 +694,28 @@ void Server::add_route(RouteSpec spec, Handler handler) {
   impl_->router.add(std::move(spec), std::move(handler));
 }
 
-void Server::start() { impl_->start(); }
+void Server::start() {
+  impl_->start();
+}
 
-std::uint16_t Server::port() const { return impl_->bound_port; }
+std::uint16_t Server::port() const {
+  return impl_->bound_port;
+}
 
-infra::Task<void> Server::stop() { return impl_->stop(); }
+infra::Task<void> Server::stop() {
+  return impl_->stop();
+}
 
-std::size_t Server::websocket_clients() const { return impl_->broadcaster->size(); }
+std::size_t Server::websocket_clients() const {
+  return impl_->broadcaster->size();
+}
 
-std::size_t Server::connections() const { return impl_->connection_count(); }
+std::size_t Server::connections() const {
+  return impl_->connection_count();
+}
 
-const Router& Server::router() const { return impl_->router; }
+const Router& Server::router() const {
+  return impl_->router;
+}
 
 }  // namespace lottery::server

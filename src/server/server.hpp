@@ -29,19 +29,20 @@ namespace lottery::server {
 /// Listener, limits and timeouts.
 struct ServerOptions {
   std::string host = "0.0.0.0";
-  std::uint16_t port = 6080;  ///< 0 = any free port (read it back with `port()`)
+  std::uint16_t port = 6080;              ///< 0 = any free port (read it back with `port()`)
   std::vector<std::string> cors_origins;  ///< SERVER_CORS_ORIGINS; empty = same origin only
-  std::string static_dir;  ///< built web UI; empty or missing = no UI (404)
-  std::string abi_path = "contracts/out/Lottery.abi";  ///< served at /contracts/abi/Lottery.abi
-  std::size_t max_body_bytes = std::size_t{64} * 1024;  ///< larger bodies: 413
+  std::string static_dir;                 ///< built web UI; empty or missing = no UI (404)
+  std::string abi_path = "contracts/out/Lottery.abi";    ///< served at /contracts/abi/Lottery.abi
+  std::size_t max_body_bytes = std::size_t{64} * 1024;   ///< larger bodies: 413
   std::size_t max_header_bytes = std::size_t{8} * 1024;  ///< larger headers: 431
   std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive connection without a request
-  std::chrono::milliseconds request_timeout{10'000};  ///< to receive one request / send one response
+  std::chrono::milliseconds request_timeout{
+      10'000};                               ///< to receive one request / send one response
   std::uint32_t rate_limit_per_minute = 60;  ///< per IP on POST routes and upgrades; 0 = off
   std::uint32_t rate_limit_burst = 0;        ///< bucket size; 0 = rate_limit_per_minute
   std::size_t ws_max_clients = 10000;
-  std::size_t ws_send_queue = 64;            ///< messages per session before coalescing
-  std::size_t ws_max_message_bytes = 4096;   ///< larger client messages close the session (1009)
+  std::size_t ws_send_queue = 64;           ///< messages per session before coalescing
+  std::size_t ws_max_message_bytes = 4096;  ///< larger client messages close the session (1009)
   std::chrono::milliseconds ws_ping_interval{20'000};  ///< protocol ping after this much silence
   std::chrono::milliseconds ws_send_timeout{10'000};   ///< a write stuck this long drops the client
   std::chrono::milliseconds shutdown_deadline{5'000};  ///< `stop()` force-closes after this

@@ -66,7 +66,8 @@ std::string_view content_type_for(std::string_view file_name) noexcept {
     if (entry.extension.size() != ext.size()) continue;
     bool same = true;
     for (std::size_t i = 0; i < ext.size(); ++i) {
-      const char c = ext[i] >= 'A' && ext[i] <= 'Z' ? static_cast<char>(ext[i] - 'A' + 'a') : ext[i];
+      const char c =
+          ext[i] >= 'A' && ext[i] <= 'Z' ? static_cast<char>(ext[i] - 'A' + 'a') : ext[i];
       if (c != entry.extension[i]) same = false;
     }
     if (same) return entry.type;

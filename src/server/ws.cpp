@@ -9,8 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/json/parse.hpp>
 
 namespace lottery::server {
@@ -75,9 +75,8 @@ infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
   ws_.set_option(timeouts);
   ws_.read_message_max(options_.max_message_bytes);
   ws_.text(true);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(http::field::server, "lottery");
-  }));
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "lottery"); }));
 
   auto [accept_ec] = co_await ws_.async_accept(request, kUseTuple);
   if (accept_ec) co_return;
@@ -257,7 +256,8 @@ void Broadcaster::publish(const store::ChangeSet& changes) {
   for (const auto& change : changes.changes) {
     const auto kind = message_kind_for(change.kind);
     if (!change.message || !kind) continue;
-    for (const auto& session : live) session->deliver(*kind, version, change.message, resync, version);
+    for (const auto& session : live)
+      session->deliver(*kind, version, change.message, resync, version);
   }
 }
 

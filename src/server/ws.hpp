@@ -96,10 +96,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   WsMetrics metrics_;
   std::uint64_t id_;
   mutable std::mutex mutex_;
-  SendQueue queue_;  // guarded by mutex_
+  SendQueue queue_;       // guarded by mutex_
   bool closing_ = false;  // strand only
   boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> wake_;
-  std::atomic<std::int64_t> write_started_{0};  ///< steady ticks; 0 = no write in flight
+  std::atomic<std::int64_t> write_started_{0};   ///< steady ticks; 0 = no write in flight
   std::atomic<std::int64_t> close_deadline_{0};  ///< steady ticks; 0 = not closing
   std::atomic<bool> dropped_{false};
 };

@@ -13,12 +13,12 @@
 #include "store/store.hpp"
 #include "support/http_test_client.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -163,8 +163,8 @@ class ServerHarness {
     b.set_chain_status(head(40));
     b.set_config(contract_config());
     // Round 1: alice then bob; seed 5 % 3 finney = 5 < alice's stake -> alice.
-    b.apply({meta(10, 0), store::RoundCreated{1, 1'700'000'120, 1'700'000'300, 1'700'000'305,
-                                              1'700'000'480}});
+    b.apply({meta(10, 0),
+             store::RoundCreated{1, 1'700'000'120, 1'700'000'300, 1'700'000'305, 1'700'000'480}});
     b.apply({meta(10, 1), store::BetPlaced{1, addr(kAlice), kFinney, kFinney}});
     b.apply({meta(11, 0), store::BetPlaced{1, addr(kBob), kFinney * 2, kFinney * 2}});
     const U256 pot = kFinney * 3;
@@ -228,7 +228,9 @@ std::string bet_body(const std::string& raw) {
   return json::serialize(json::object{{"raw_transaction", raw}});
 }
 
-const json::object& obj(const json::value& v) { return v.as_object(); }
+const json::object& obj(const json::value& v) {
+  return v.as_object();
+}
 
 class ServerTest : public ::testing::Test {
  protected:
@@ -281,8 +283,7 @@ TEST_F(ServerTest, HealthReportsComponents) {
   const auto reply = get("/health");
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(reply.json().at("status").as_string(), "degraded");
-  EXPECT_EQ(reply.json().at("components").at("blockchain").at("status").as_string(),
-            "unreachable");
+  EXPECT_EQ(reply.json().at("components").at("blockchain").at("status").as_string(), "unreachable");
   // ... and not ready.
   EXPECT_EQ(get("/api/ready").status, 503);
 }
@@ -304,9 +305,9 @@ TEST_F(ServerTest, RoundStatusAndAlias) {
   ASSERT_EQ(reply.status, 200);
   const auto doc = reply.json();
   for (const char* field :
-       {"round_id", "state", "state_name", "state_label", "start_time", "end_time",
-        "min_draw_time", "max_draw_time", "total_pot", "participant_count", "winner",
-        "publisher_commission", "winner_prize", "participants", "chain_time"}) {
+       {"round_id", "state", "state_name", "state_label", "start_time", "end_time", "min_draw_time",
+        "max_draw_time", "total_pot", "participant_count", "winner", "publisher_commission",
+        "winner_prize", "participants", "chain_time"}) {
     EXPECT_TRUE(doc.as_object().contains(field)) << field;
   }
   EXPECT_EQ(doc.at("round_id").to_number<std::uint64_t>(), 3u);
@@ -362,9 +363,10 @@ TEST_F(ServerTest, PlayerStakeAndValidation) {
   // Mixed case with a broken checksum.
   std::string broken(kBob);
   const std::size_t letter = broken.find_first_of("ABCDEFabcdef", 2);
-  broken[letter] = static_cast<char>(std::isupper(static_cast<unsigned char>(broken[letter]))
-                                         ? std::tolower(static_cast<unsigned char>(broken[letter]))
-                                         : std::toupper(static_cast<unsigned char>(broken[letter])));
+  broken[letter] =
+      static_cast<char>(std::isupper(static_cast<unsigned char>(broken[letter]))
+                            ? std::tolower(static_cast<unsigned char>(broken[letter]))
+                            : std::toupper(static_cast<unsigned char>(broken[letter])));
   expect_error(get("/api/round/player?player=" + broken), 400, "invalid_address");
 }
 
@@ -379,9 +381,8 @@ TEST_F(ServerTest, HistoryListRoundAndVerify) {
   EXPECT_EQ(rounds[0].at("refund_reason").as_string(), "Insufficient participants");
   EXPECT_EQ(rounds[1].at("event_type").as_string(), "RoundCompleted");
   EXPECT_EQ(rounds[1].at("winner").as_string(), kAlice);
-  for (const char* field :
-       {"participant_count", "total_pot_wei", "finished_at", "winner_prize_wei",
-        "publisher_commission_wei", "random_seed", "tx_hash", "block_number"}) {
+  for (const char* field : {"participant_count", "total_pot_wei", "finished_at", "winner_prize_wei",
+                            "publisher_commission_wei", "random_seed", "tx_hash", "block_number"}) {
     EXPECT_TRUE(rounds[1].as_object().contains(field)) << field;
   }
   EXPECT_EQ(doc.at("summary").at("total_rounds").to_number<std::uint64_t>(), 2u);
@@ -454,9 +455,9 @@ TEST_F(ServerTest, ContractConfigAndAddress) {
   ASSERT_EQ(reply.status, 200);
   auto doc = reply.json();
   const auto& config = doc.at("config").as_object();
-  for (const char* field : {"publisherAddr", "operatorAddr", "publisherCommission", "minBet",
-                            "bettingDuration", "minDrawDelay", "maxDrawDelay",
-                            "minEndTimeExtension", "minParticipants"}) {
+  for (const char* field :
+       {"publisherAddr", "operatorAddr", "publisherCommission", "minBet", "bettingDuration",
+        "minDrawDelay", "maxDrawDelay", "minEndTimeExtension", "minParticipants"}) {
     EXPECT_TRUE(config.contains(field)) << field;
   }
   EXPECT_EQ(config.at("minBet").as_string(), "1000000000000000");
@@ -570,8 +571,9 @@ TEST_F(ServerTest, MetricsInPrometheusFormat) {
   ASSERT_EQ(reply.status, 200);
   EXPECT_EQ(reply.header("content-type").substr(0, 10), "text/plain");
   EXPECT_NE(reply.body.find("# TYPE lottery_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(reply.body.find("lottery_http_requests_total{route=\"/api/round/status\",status=\"200\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      reply.body.find("lottery_http_requests_total{route=\"/api/round/status\",status=\"200\"} 1"),
+      std::string::npos)
       << reply.body;
   EXPECT_NE(reply.body.find("# TYPE lottery_ws_clients gauge"), std::string::npos);
   EXPECT_NE(reply.body.find("lottery_http_request_duration_seconds_bucket"), std::string::npos);
@@ -611,9 +613,9 @@ TEST(ServerCors, AllowListedOriginGetsHeaders) {
                             {{"Origin", "https://app.example"}});
   EXPECT_EQ(reply.header("access-control-allow-origin"), "https://app.example");
   EXPECT_NE(reply.header("vary").find("Origin"), std::string::npos);
-  reply = http_request(harness.port(), "OPTIONS", "/api/bet", {},
-                       {{"Origin", "https://app.example"},
-                        {"Access-Control-Request-Method", "POST"}});
+  reply =
+      http_request(harness.port(), "OPTIONS", "/api/bet", {},
+                   {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "POST"}});
   EXPECT_EQ(reply.status, 204);
   EXPECT_EQ(reply.header("access-control-allow-origin"), "https://app.example");
   EXPECT_NE(reply.header("access-control-allow-methods").find("POST"), std::string::npos);
@@ -728,11 +730,12 @@ TEST_F(StaticTest, PrecompressedVariants) {
 }
 
 TEST_F(StaticTest, TraversalAndHiddenFilesRefused) {
-  for (const char* raw : {"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                          "GET /assets/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                          "GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                          "GET /..%2fsecret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-                          "GET /a%5c..%5c..%5cetc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"}) {
+  for (const char* raw :
+       {"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /assets/../../etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /..%2fsecret HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        "GET /a%5c..%5c..%5cetc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"}) {
     const std::string answer = raw_exchange(harness_->port(), raw);
     const int status = status_of(answer);
     EXPECT_GE(status, 400) << raw;
@@ -752,23 +755,29 @@ TEST_F(ServerTest, MalformedRequestsGet4xxAndServerKeepsServing) {
     int expected;
   };
   std::vector<Case> cases;
-  cases.push_back({"unknown method", "FOO /api/history HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 405});
+  cases.push_back(
+      {"unknown method", "FOO /api/history HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 405});
   cases.push_back({"garbage request line", "\x01\x02 nonsense\r\n\r\n", 400});
   cases.push_back({"bad version", "GET / HTTP/9.x\r\nHost: x\r\n\r\n", 400});
-  cases.push_back({"absolute target", "GET http://x/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400});
+  cases.push_back(
+      {"absolute target", "GET http://x/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400});
   cases.push_back({"100 KiB header",
-                   "GET /api/history HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100 * 1024, 'a') +
-                       "\r\n\r\n",
+                   "GET /api/history HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                       std::string(100 * 1024, 'a') + "\r\n\r\n",
                    431});
-  std::string huge_body = "POST /api/bet HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                          "Content-Length: 10485760\r\n\r\n";
+  std::string huge_body =
+      "POST /api/bet HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 10485760\r\n\r\n";
   huge_body += std::string(10 * 1024 * 1024, 'x');
   cases.push_back({"10 MiB body", huge_body, 413});
   cases.push_back({"chunked body over the limit",
                    "POST /api/bet HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                   "20000\r\n" + std::string(0x20000, 'y') + "\r\n0\r\n\r\n",
+                   "20000\r\n" +
+                       std::string(0x20000, 'y') + "\r\n0\r\n\r\n",
                    413});
-  cases.push_back({"bad chunk", "POST /api/bet HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400});
+  cases.push_back({"bad chunk",
+                   "POST /api/bet HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                   400});
   cases.push_back({"bad json",
                    "POST /api/bet HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                    "Content-Length: 9\r\nConnection: close\r\n\r\n{\"raw\":[}",
@@ -786,8 +795,8 @@ TEST_F(ServerTest, MalformedRequestsGet4xxAndServerKeepsServing) {
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   const std::string one = "GET /api/contract/address HTTP/1.1\r\nHost: x\r\n\r\n";
-  const std::string answer =
-      raw_exchange(port(), one + one + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string answer = raw_exchange(
+      port(), one + one + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   std::size_t count = 0;
   for (std::size_t pos = answer.find("HTTP/1.1 200"); pos != std::string::npos;
        pos = answer.find("HTTP/1.1 200", pos + 1)) {
@@ -813,7 +822,9 @@ TEST(ServerTimeouts, SlowClientIsDropped) {
 
 // --- WebSocket ------------------------------------------------------------
 
-json::value parse(const std::string& text) { return json::parse(text); }
+json::value parse(const std::string& text) {
+  return json::parse(text);
+}
 
 TEST_F(ServerTest, WebSocketSnapshotThenTypedChangesOnce) {
   WsTestClient ws;
@@ -823,7 +834,8 @@ TEST_F(ServerTest, WebSocketSnapshotThenTypedChangesOnce) {
   const auto snapshot = parse(*first);
   EXPECT_EQ(snapshot.at("type").as_string(), "snapshot");
   const auto& payload = snapshot.at("payload").as_object();
-  for (const char* field : {"round", "participants", "history", "activities", "config", "operator"}) {
+  for (const char* field :
+       {"round", "participants", "history", "activities", "config", "operator"}) {
     EXPECT_TRUE(payload.contains(field)) << field;
   }
   EXPECT_EQ(payload.at("round").at("round_id").to_number<std::uint64_t>(), 3u);
@@ -835,7 +847,8 @@ TEST_F(ServerTest, WebSocketSnapshotThenTypedChangesOnce) {
     store::Batch b;
     b.set_chain_status(head(41));
     b.apply({meta(41, 0), store::BetPlaced{3, addr(kCarol), kFinney * 4, kFinney * 4}});
-    b.set_participants({{addr(kAlice), kFinney}, {addr(kBob), kFinney * 2}, {addr(kCarol), kFinney * 4}});
+    b.set_participants(
+        {{addr(kAlice), kFinney}, {addr(kBob), kFinney * 2}, {addr(kCarol), kFinney * 4}});
     harness_->store().commit(std::move(b));
   }
   std::vector<json::value> got;
@@ -868,7 +881,9 @@ TEST_F(ServerTest, WebSocketSnapshotThenTypedChangesOnce) {
   }
   auto history = ws.next_of_type("history_update", 3s);
   ASSERT_TRUE(history);
-  EXPECT_EQ(history->at("payload").at("rounds").as_array()[0].at("round_id").to_number<std::uint64_t>(), 3u);
+  EXPECT_EQ(
+      history->at("payload").at("rounds").as_array()[0].at("round_id").to_number<std::uint64_t>(),
+      3u);
 
   // Nothing changes -> nothing is sent.
   {
@@ -962,9 +977,8 @@ TEST(ServerWebSocket, SlowReaderDoesNotBlockOthers) {
     ++updates;
     const auto& players = message->at("payload").at("participants").as_array();
     // By stake descending: the largest is player 399 with 400 + i finney.
-    if (players.size() == 400 &&
-        players[0].at("totalAmountWei").as_string() ==
-            eth::u256_to_dec(kFinney * (400 + kCommits - 1))) {
+    if (players.size() == 400 && players[0].at("totalAmountWei").as_string() ==
+                                     eth::u256_to_dec(kFinney * (400 + kCommits - 1))) {
       saw_last = true;
     }
   }

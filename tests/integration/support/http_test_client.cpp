@@ -3,8 +3,8 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -59,23 +59,22 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
   parser.body_limit(64 << 20);
   if (method == "HEAD") parser.skip(true);
   stream.expires_after(timeout);
-  stream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                       [&](beast::error_code ec) {
-                         if (ec) {
-                           reply.error = ec.message();
-                           return;
-                         }
-                         http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-                           if (wec) {
-                             reply.error = wec.message();
-                             return;
-                           }
-                           http::async_read(stream, buffer, parser,
-                                            [&](beast::error_code rec, std::size_t) {
-                                              if (rec) reply.error = rec.message();
-                                            });
-                         });
-                       });
+  stream.async_connect(
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+        if (ec) {
+          reply.error = ec.message();
+          return;
+        }
+        http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
+          if (wec) {
+            reply.error = wec.message();
+            return;
+          }
+          http::async_read(stream, buffer, parser, [&](beast::error_code rec, std::size_t) {
+            if (rec) reply.error = rec.message();
+          });
+        });
+      });
   ioc.run();
   if (parser.is_header_done()) {
     const auto& res = parser.get();
@@ -116,18 +115,17 @@ std::string raw_exchange(std::uint16_t port, const std::string& raw,
       read_more();
     });
   };
-  socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
-                       [&](beast::error_code ec) {
-                         if (ec) {
-                           timer.cancel();
-                           return;
-                         }
-                         // Write and read at once: the server may answer
-                         // before it has read everything we send.
-                         asio::async_write(socket, asio::buffer(raw),
-                                           [](beast::error_code, std::size_t) {});
-                         read_more();
-                       });
+  socket.async_connect(
+      tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), [&](beast::error_code ec) {
+        if (ec) {
+          timer.cancel();
+          return;
+        }
+        // Write and read at once: the server may answer
+        // before it has read everything we send.
+        asio::async_write(socket, asio::buffer(raw), [](beast::error_code, std::size_t) {});
+        read_more();
+      });
   ioc.run();
   return received;
 }
@@ -269,9 +267,8 @@ bool WsTestClient::closed() const {
 }
 
 void WsTestClient::close() {
-  asio::post(ioc_, [this] {
-    ws_->async_close(websocket::close_code::normal, [](beast::error_code) {});
-  });
+  asio::post(ioc_,
+             [this] { ws_->async_close(websocket::close_code::normal, [](beast::error_code) {}); });
 }
 
 }  // namespace lottery::integration

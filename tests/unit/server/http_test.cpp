@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/http.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 namespace lottery::server {
 namespace {
@@ -29,9 +29,9 @@ TEST(ParseTarget, SplitsAndDecodes) {
 }
 
 TEST(ParseTarget, RefusesTraversalAndOddForms) {
-  for (const char* bad : {"", "*", "http://x/", "api", "/../etc/passwd", "/a/../../b", "/a/./b",
-                          "/%2e%2e/x", "/..%2fx", "/a%5cb", "/a%00b", "/bad%zz", "/bad%4",
-                          "/x?q=%g1"}) {
+  for (const char* bad :
+       {"", "*", "http://x/", "api", "/../etc/passwd", "/a/../../b", "/a/./b", "/%2e%2e/x",
+        "/..%2fx", "/a%5cb", "/a%00b", "/bad%zz", "/bad%4", "/x?q=%g1"}) {
     EXPECT_FALSE(parse_target(bad)) << bad;
   }
   EXPECT_TRUE(parse_target("/..x/y"));  // not a dot segment
@@ -40,15 +40,15 @@ TEST(ParseTarget, RefusesTraversalAndOddForms) {
 TEST(ParseLimit, RangeAndSyntax) {
   QueryParams none;
   EXPECT_EQ(std::get<std::size_t>(parse_limit(none, 50, 1, 200)), 50u);
-  for (const auto& [text, value] : std::vector<std::pair<std::string, std::size_t>>{
-           {"1", 1}, {"200", 200}, {"007", 7}}) {
+  for (const auto& [text, value] :
+       std::vector<std::pair<std::string, std::size_t>>{{"1", 1}, {"200", 200}, {"007", 7}}) {
     QueryParams q{{"limit", text}};
     auto r = parse_limit(q, 50, 1, 200);
     ASSERT_FALSE(error_of(r)) << text;
     EXPECT_EQ(std::get<std::size_t>(r), value);
   }
-  for (const char* text : {"0", "201", "", "-1", "+1", "1.0", "abc", "1e3",
-                           "99999999999999999999999999"}) {
+  for (const char* text :
+       {"0", "201", "", "-1", "+1", "1.0", "abc", "1e3", "99999999999999999999999999"}) {
     QueryParams q{{"limit", text}};
     auto r = parse_limit(q, 50, 1, 200);
     ASSERT_TRUE(error_of(r)) << text;

@@ -12,11 +12,14 @@ namespace lottery::server {
 namespace {
 
 // Anvil's first account (published test key).
-constexpr std::string_view kKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr std::string_view kKey =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 constexpr std::string_view kSender = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 constexpr std::string_view kContract = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
-eth::Address addr(std::string_view text) { return *eth::parse_address(text); }
+eth::Address addr(std::string_view text) {
+  return *eth::parse_address(text);
+}
 
 BetRules rules() {
   BetRules r;

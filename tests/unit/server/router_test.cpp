@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/router.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/serialize.hpp>
 
 namespace lottery::server {
 namespace {
@@ -73,8 +73,8 @@ TEST_F(RouterTest, HeadMatchesGet) {
 }
 
 TEST_F(RouterTest, NotFoundVersusMethodNotAllowed) {
-  for (const char* path : {"/api/nothing", "/api/history/", "/api/history/1/2", "/api/user//bets",
-                           "/", "/api"}) {
+  for (const char* path :
+       {"/api/nothing", "/api/history/", "/api/history/1/2", "/api/user//bets", "/", "/api"}) {
     EXPECT_EQ(router_.match(http::verb::get, path).kind, RouteMatch::Kind::kNotFound) << path;
   }
   auto m = router_.match(http::verb::post, "/api/history");
