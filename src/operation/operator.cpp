@@ -67,7 +67,7 @@ void Operator::set_signer(eth::PrivateKey key) {
     signer_ = std::move(shared);
     signer_address_ = address;
     status_.address = address;
-    if (enabled_) status_.status = store::OperatorRunState::kRunning;
+    status_.status = run_state_locked();
   }
   logging::log_info(kComponent, "operator key installed", {{"address", eth::to_checksum(address)}});
   publish();
@@ -79,7 +79,8 @@ void Operator::clear_signer() {
     signer_.reset();
     signer_address_.reset();
     status_.address.reset();
-    if (enabled_) status_.status = store::OperatorRunState::kNoKey;
+    status_.pending_tx.reset();
+    status_.status = run_state_locked();
   }
   logging::log_warn(kComponent, "operator key removed; read-only");
   publish();
@@ -94,12 +95,8 @@ void Operator::set_enabled(bool enabled) {
   {
     std::lock_guard lock(mutex_);
     enabled_ = enabled;
-    if (!enabled) {
-      status_.status = store::OperatorRunState::kStopped;
-    } else {
-      status_.status =
-          signer_ ? store::OperatorRunState::kRunning : store::OperatorRunState::kNoKey;
-    }
+    if (!enabled) status_.pending_tx.reset();
+    status_.status = run_state_locked();
   }
   logging::log_info(kComponent, enabled ? "operator enabled" : "operator disabled");
   publish();
@@ -110,9 +107,10 @@ void Operator::set_send_gate(SendGate gate) {
   gate_ = std::move(gate);
 }
 
-std::shared_ptr<const eth::PrivateKey> Operator::signer() const {
-  std::lock_guard lock(mutex_);
-  return signer_;
+store::OperatorRunState Operator::run_state_locked() const {
+  if (!enabled_) return store::OperatorRunState::kStopped;
+  if (!signer_) return store::OperatorRunState::kNoKey;
+  return standby_ ? store::OperatorRunState::kStandby : store::OperatorRunState::kRunning;
 }
 
 store::OperatorStatus Operator::status() const {
@@ -210,6 +208,13 @@ infra::Task<void> Operator::on_head(HeadView head) {
     logging::log_warn(kComponent, "head processing failed; retrying at the next head",
                       {{"block", head.block_number}, {"error", e.what()}});
   }
+  // Also after a failure: whatever was sent before it is in flight.
+  const Intent* pending = book_.pending();
+  update_status([&](store::OperatorStatus& s) {
+    const bool active = s.status == store::OperatorRunState::kRunning ||
+                        s.status == store::OperatorRunState::kStandby;
+    s.pending_tx = active && pending != nullptr ? pending->newest_hash() : std::nullopt;
+  });
   publish();
 }
 
@@ -224,13 +229,7 @@ infra::Task<void> Operator::step(const HeadView& head) {
     enabled = enabled_;
     gate = gate_;
   }
-  if (!key || !enabled) {
-    update_status([&](store::OperatorStatus& s) {
-      s.status = !enabled ? store::OperatorRunState::kStopped : store::OperatorRunState::kNoKey;
-      s.pending_tx.reset();
-    });
-    co_return;
-  }
+  if (!key || !enabled) co_return;  // the control that caused it has set the status
 
   const eth::Address address = key->address();
   if (active_address_ != address) {
@@ -242,19 +241,16 @@ infra::Task<void> Operator::step(const HeadView& head) {
   }
 
   gate_token_ = gate ? gate() : std::optional<std::uint64_t>{0};
-  update_status([&](store::OperatorStatus& s) {
-    s.status = gate_token_ ? store::OperatorRunState::kRunning : store::OperatorRunState::kStandby;
-    s.address = address;
-  });
+  {
+    // Re-read the controls under the lock: a concurrent set_enabled / clear_signer wins.
+    std::lock_guard lock(mutex_);
+    standby_ = !gate_token_;
+    status_.status = run_state_locked();
+  }
 
   co_await watch_reorgs(head);
   if (book_.pending() != nullptr) co_await follow_pending(head, *key);
   if (book_.pending() == nullptr) co_await evaluate(head, *key);
-
-  const Intent* pending = book_.pending();
-  update_status([&](store::OperatorStatus& s) {
-    s.pending_tx = pending != nullptr ? pending->newest_hash() : std::nullopt;
-  });
 
   if (++heads_since_balance_ >= options_.balance_check_blocks) balance_due_ = true;
   if (balance_due_) co_await check_balance(head);

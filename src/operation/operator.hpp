@@ -163,7 +163,8 @@ class Operator {
   infra::Task<void> check_balance(const HeadView& head);
   infra::Task<std::uint64_t> chain_id();
 
-  std::shared_ptr<const eth::PrivateKey> signer() const;
+  /// stopped > no_key > standby > running, from the controls. Caller holds `mutex_`.
+  store::OperatorRunState run_state_locked() const;
   void abandon(const std::string& why);
   void publish();
   void update_status(const std::function<void(store::OperatorStatus&)>& change);
@@ -178,6 +179,7 @@ class Operator {
   std::optional<eth::Address> signer_address_;
   bool enabled_;
   SendGate gate_;
+  bool standby_ = false;  ///< the gate said no at the latest head
   store::OperatorStatus status_;
   OperatorStats stats_;
   std::optional<HeadView> next_head_;
