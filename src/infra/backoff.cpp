@@ -6,9 +6,11 @@
 
 namespace lottery::infra {
 
-std::chrono::milliseconds backoff_ceiling(const BackoffPolicy& policy, std::uint32_t attempt) noexcept {
+std::chrono::milliseconds backoff_ceiling(const BackoffPolicy& policy,
+                                          std::uint32_t attempt) noexcept {
   const double cap = static_cast<double>(std::max<std::int64_t>(0, policy.max_delay.count()));
-  const double initial = static_cast<double>(std::max<std::int64_t>(0, policy.initial_delay.count()));
+  const double initial =
+      static_cast<double>(std::max<std::int64_t>(0, policy.initial_delay.count()));
   const double multiplier = std::max(1.0, policy.multiplier);
   // pow can overflow to inf for large attempts; min() with the cap keeps it finite.
   const double raw = initial * std::pow(multiplier, static_cast<double>(attempt));

@@ -20,7 +20,8 @@ struct BackoffPolicy {
 /// The upper bound of the jittered delay for attempt `attempt` (0-based):
 /// `min(max_delay, initial_delay * multiplier^attempt)`, never negative and
 /// never above `max_delay`, even for huge `attempt`.
-std::chrono::milliseconds backoff_ceiling(const BackoffPolicy& policy, std::uint32_t attempt) noexcept;
+std::chrono::milliseconds backoff_ceiling(const BackoffPolicy& policy,
+                                          std::uint32_t attempt) noexcept;
 
 /// Stateful backoff: each `next()` returns the next jittered delay and
 /// advances the attempt counter; `reset()` after a success. Not thread-safe;

@@ -59,7 +59,9 @@ void Runtime::fire_stop(int signal_number) {
   for (auto& cb : callbacks) cb(signal_number);
 }
 
-void Runtime::force_stop() { context_.stop(); }
+void Runtime::force_stop() {
+  context_.stop();
+}
 
 bool Runtime::stop_requested() const {
   std::lock_guard lock(mutex_);

@@ -42,7 +42,8 @@ void spawn_logged(Executor executor, Task<void> task, std::string name, LogSink 
                         });
 }
 
-TaskGroup::TaskGroup(Executor executor, LogSink log) : executor_(std::move(executor)), log_(std::move(log)) {}
+TaskGroup::TaskGroup(Executor executor, LogSink log)
+    : executor_(std::move(executor)), log_(std::move(log)) {}
 
 TaskGroup::~TaskGroup() {
   // Tasks still running hold a pointer to this group; cancelling here is the

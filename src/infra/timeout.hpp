@@ -15,8 +15,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <type_traits>
+#include <utility>
 
 namespace lottery::infra {
 
@@ -57,8 +57,9 @@ Task<T> with_timeout(Executor executor, Task<T> task, std::chrono::steady_clock:
   const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
   if constexpr (std::is_void_v<T>) {
     auto [order, task_error, timer_ec] =
-        co_await asio::experimental::make_parallel_group(asio::co_spawn(executor, std::move(task), asio::deferred),
-                                                         timer.async_wait(asio::deferred))
+        co_await asio::experimental::make_parallel_group(
+            asio::co_spawn(executor, std::move(task), asio::deferred),
+            timer.async_wait(asio::deferred))
             .async_wait(asio::experimental::wait_for_one(), asio::deferred);
     (void)timer_ec;
     if (order[0] == 1) throw TimeoutError(what_op, limit);

@@ -75,11 +75,14 @@ RpcClient::~RpcClient() {
   close();
 }
 
-std::unique_ptr<RpcClient> RpcClient::create(infra::Executor executor, std::string_view urls, ClientOptions options) {
+std::unique_ptr<RpcClient> RpcClient::create(infra::Executor executor, std::string_view urls,
+                                             ClientOptions options) {
   auto endpoints = parse_endpoint_list(urls);
   std::vector<std::shared_ptr<Transport>> transports;
-  for (auto& ep : endpoints) transports.push_back(make_transport(executor, std::move(ep), options.transport));
-  return std::make_unique<RpcClient>(std::move(executor), std::move(transports), std::move(options));
+  for (auto& ep : endpoints)
+    transports.push_back(make_transport(executor, std::move(ep), options.transport));
+  return std::make_unique<RpcClient>(std::move(executor), std::move(transports),
+                                     std::move(options));
 }
 
 void RpcClient::log(const std::string& line) const {
@@ -105,10 +108,13 @@ Task<std::vector<CallOutcome>> RpcClient::batch(std::vector<Call> calls, CallOpt
   co_return co_await execute(std::move(calls), true, options);
 }
 
-Task<std::vector<CallOutcome>> RpcClient::execute(std::vector<Call> calls, bool as_batch, CallOptions options) {
+Task<std::vector<CallOutcome>> RpcClient::execute(std::vector<Call> calls, bool as_batch,
+                                                  CallOptions options) {
   const auto timeout = options.timeout.value_or(options_.request_timeout);
-  const auto attempts = std::max<std::uint32_t>(1, options.max_attempts.value_or(options_.max_attempts));
-  const std::string method_label = as_batch ? "batch of " + std::to_string(calls.size()) + " calls" : calls.front().method;
+  const auto attempts =
+      std::max<std::uint32_t>(1, options.max_attempts.value_or(options_.max_attempts));
+  const std::string method_label =
+      as_batch ? "batch of " + std::to_string(calls.size()) + " calls" : calls.front().method;
   infra::Backoff backoff(options_.backoff);
   std::optional<std::size_t> last_index;
   std::vector<bool> tried(transports_.size(), false);
@@ -129,16 +135,19 @@ Task<std::vector<CallOutcome>> RpcClient::execute(std::vector<Call> calls, bool 
         co_await timer.async_wait(asio::use_awaitable);
       } else {
         log("rpc: failing over from " + transports_[*last_index]->endpoint().redacted() + " to " +
-            transports_[index]->endpoint().redacted() + " after " + std::string(to_string(last_error.kind)));
+            transports_[index]->endpoint().redacted() + " after " +
+            std::string(to_string(last_error.kind)));
       }
     }
     const auto ids = allocate_ids(calls.size());
-    std::string payload = as_batch ? serialize_batch(ids, calls) : serialize_request(ids.front(), calls.front());
+    std::string payload =
+        as_batch ? serialize_batch(ids, calls) : serialize_request(ids.front(), calls.front());
     const auto start = Clock::now();
     std::vector<CallOutcome> outcomes;
     std::optional<RpcError> failure;
     try {
-      const std::string reply = co_await transports_[index]->request(std::move(payload), ids, timeout);
+      const std::string reply =
+          co_await transports_[index]->request(std::move(payload), ids, timeout);
       if (as_batch) {
         outcomes = parse_batch_response(reply, ids);
       } else {
@@ -154,13 +163,14 @@ Task<std::vector<CallOutcome>> RpcClient::execute(std::vector<Call> calls, bool 
     if (!failure) {
       // A reply where every call failed for endpoint reasons (e.g. one error
       // object for a rate-limited batch) is the endpoint's fault, not the calls'.
-      const bool all_faults = std::all_of(outcomes.begin(), outcomes.end(), [](const CallOutcome& o) {
-        return o.error && is_endpoint_fault(o.error->kind);
-      });
+      const bool all_faults = std::all_of(
+          outcomes.begin(), outcomes.end(),
+          [](const CallOutcome& o) { return o.error && is_endpoint_fault(o.error->kind); });
       if (all_faults) failure = *outcomes.front().error;
     }
     if (!failure) {
-      const auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+      const auto latency =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
       std::lock_guard lock(mutex_);
       health_.record_success(index, latency);
       for (std::size_t i = 0; i < outcomes.size(); ++i) {
@@ -180,7 +190,8 @@ Task<std::vector<CallOutcome>> RpcClient::execute(std::vector<Call> calls, bool 
       std::lock_guard lock(mutex_);
       health_.record_failure(index, failure->kind, failure->message, Clock::now());
     }
-    log("rpc: attempt " + std::to_string(attempt + 1) + "/" + std::to_string(attempts) + ": " + failure->describe());
+    log("rpc: attempt " + std::to_string(attempt + 1) + "/" + std::to_string(attempts) + ": " +
+        failure->describe());
     last_error = std::move(*failure);
     last_index = index;
     tried[index] = true;
@@ -215,7 +226,8 @@ Task<std::shared_ptr<Subscription>> RpcClient::subscribe(json::array params, Cal
     }
   }
   if (!last_error) {
-    last_error = make_error(RpcErrc::kOther, "no ws:// or wss:// endpoint is configured for subscriptions");
+    last_error =
+        make_error(RpcErrc::kOther, "no ws:// or wss:// endpoint is configured for subscriptions");
     last_error->method = "eth_subscribe";
   }
   throw RpcException(std::move(*last_error));
@@ -244,10 +256,12 @@ Task<void> RpcClient::probe_endpoints() {
         failure = *outcome.error;
       } else if (auto n = quantity_u64(outcome.result)) {
         std::lock_guard lock(mutex_);
-        health_.record_success(index, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start));
+        health_.record_success(
+            index, std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start));
         health_.record_head(index, *n);
       } else {
-        failure = make_error(RpcErrc::kMalformedResponse, "eth_blockNumber result is not a quantity");
+        failure =
+            make_error(RpcErrc::kMalformedResponse, "eth_blockNumber result is not a quantity");
       }
     } catch (const RpcException& e) {
       failure = e.error();

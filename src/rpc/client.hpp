@@ -27,7 +27,8 @@ struct ClientOptions {
   std::uint32_t max_attempts = 4;
   /// Delay before retrying on the same endpoint (failing over to another
   /// endpoint happens at once).
-  infra::BackoffPolicy backoff{std::chrono::milliseconds{200}, std::chrono::milliseconds{5'000}, 2.0};
+  infra::BackoffPolicy backoff{std::chrono::milliseconds{200}, std::chrono::milliseconds{5'000},
+                               2.0};
   HealthOptions health;
   TransportOptions transport;
   /// Receives one line per failed attempt and per endpoint switch; may be empty.
@@ -58,17 +59,20 @@ struct CallOptions {
 class RpcClient {
  public:
   /// `transports` must not be empty; their order is the preference order.
-  RpcClient(infra::Executor executor, std::vector<std::shared_ptr<Transport>> transports, ClientOptions options = {});
+  RpcClient(infra::Executor executor, std::vector<std::shared_ptr<Transport>> transports,
+            ClientOptions options = {});
   ~RpcClient();
   RpcClient(const RpcClient&) = delete;
   RpcClient& operator=(const RpcClient&) = delete;
 
   /// Parses `urls` (comma-separated http/https/ws/wss) and creates the
   /// transports; no I/O yet. Throws std::invalid_argument for a bad URL.
-  static std::unique_ptr<RpcClient> create(infra::Executor executor, std::string_view urls, ClientOptions options = {});
+  static std::unique_ptr<RpcClient> create(infra::Executor executor, std::string_view urls,
+                                           ClientOptions options = {});
 
   /// One call; returns its "result". Throws RpcException.
-  infra::Task<boost::json::value> call(std::string method, boost::json::array params, CallOptions options = {});
+  infra::Task<boost::json::value> call(std::string method, boost::json::array params,
+                                       CallOptions options = {});
 
   /// All calls in one request (one HTTP POST / one WS message); outcomes are
   /// parallel to `calls`. Per-call node errors are in the outcomes; throws
@@ -78,7 +82,8 @@ class RpcClient {
   /// `eth_subscribe` with `params` (e.g. ["newHeads"]) on the healthiest
   /// WebSocket endpoint. newHeads notifications also update that endpoint's
   /// head. Throws RpcException (kOther when no ws(s) endpoint is configured).
-  infra::Task<std::shared_ptr<Subscription>> subscribe(boost::json::array params, CallOptions options = {});
+  infra::Task<std::shared_ptr<Subscription>> subscribe(boost::json::array params,
+                                                       CallOptions options = {});
 
   /// True when at least one endpoint is ws:// or wss://.
   bool supports_subscriptions() const noexcept;
@@ -106,7 +111,8 @@ class RpcClient {
   void close();
 
  private:
-  infra::Task<std::vector<CallOutcome>> execute(std::vector<Call> calls, bool as_batch, CallOptions options);
+  infra::Task<std::vector<CallOutcome>> execute(std::vector<Call> calls, bool as_batch,
+                                                CallOptions options);
   std::vector<RequestId> allocate_ids(std::size_t n);
   void log(const std::string& line) const;
 

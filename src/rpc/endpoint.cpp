@@ -11,7 +11,8 @@ namespace lottery::rpc {
 namespace {
 
 std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
@@ -42,15 +43,21 @@ std::string base64(std::string_view in) {
 
 const char* scheme_name(Scheme s) {
   switch (s) {
-    case Scheme::kHttp: return "http";
-    case Scheme::kHttps: return "https";
-    case Scheme::kWs: return "ws";
-    case Scheme::kWss: return "wss";
+    case Scheme::kHttp:
+      return "http";
+    case Scheme::kHttps:
+      return "https";
+    case Scheme::kWs:
+      return "ws";
+    case Scheme::kWss:
+      return "wss";
   }
   return "http";
 }
 
-std::uint16_t default_port(Scheme s) { return (s == Scheme::kHttps || s == Scheme::kWss) ? 443 : 80; }
+std::uint16_t default_port(Scheme s) {
+  return (s == Scheme::kHttps || s == Scheme::kWss) ? 443 : 80;
+}
 
 }  // namespace
 
@@ -62,18 +69,21 @@ std::string Endpoint::host_header() const {
 
 std::string Endpoint::redacted() const {
   std::string out = std::string(scheme_name(scheme)) + "://" +
-                    (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
+                    (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                    std::to_string(port);
   if (target != "/") out += "/…";
   return out;
 }
 
 Endpoint parse_endpoint(std::string_view text) {
   if (text.find("://") == std::string_view::npos) {
-    throw std::invalid_argument("RPC URL has no scheme: start it with http://, https://, ws:// or wss://");
+    throw std::invalid_argument(
+        "RPC URL has no scheme: start it with http://, https://, ws:// or wss://");
   }
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) {
-    throw std::invalid_argument("RPC URL is not a valid absolute URL (expected e.g. http://127.0.0.1:8545)");
+    throw std::invalid_argument(
+        "RPC URL is not a valid absolute URL (expected e.g. http://127.0.0.1:8545)");
   }
   const boost::urls::url_view& u = *parsed;
   Endpoint ep;
@@ -89,11 +99,12 @@ Endpoint parse_endpoint(std::string_view text) {
   } else if (lowered == "wss") {
     ep.scheme = Scheme::kWss;
   } else {
-    throw std::invalid_argument("RPC URL scheme \"" + scheme + "\" is not supported (use http, https, ws or wss)");
+    throw std::invalid_argument("RPC URL scheme \"" + scheme +
+                                "\" is not supported (use http, https, ws or wss)");
   }
   if (!u.has_authority() || u.host_address().empty()) {
-    throw std::invalid_argument("RPC URL has no host (expected e.g. " + std::string(scheme_name(ep.scheme)) +
-                                "://127.0.0.1:8545)");
+    throw std::invalid_argument("RPC URL has no host (expected e.g. " +
+                                std::string(scheme_name(ep.scheme)) + "://127.0.0.1:8545)");
   }
   if (u.has_fragment()) throw std::invalid_argument("RPC URL must not contain a #fragment");
   ep.host = u.host_address();
@@ -127,8 +138,10 @@ std::vector<Endpoint> parse_endpoint_list(std::string_view urls) {
   std::size_t start = 0;
   for (;;) {
     const auto comma = urls.find(',', start);
-    auto piece = urls.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-    while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\t')) piece.remove_prefix(1);
+    auto piece = urls.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    while (!piece.empty() && (piece.front() == ' ' || piece.front() == '\t'))
+      piece.remove_prefix(1);
     while (!piece.empty() && (piece.back() == ' ' || piece.back() == '\t')) piece.remove_suffix(1);
     ++item;
     if (piece.empty()) {

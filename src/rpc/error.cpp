@@ -13,35 +13,37 @@ namespace {
 
 std::string lower(std::string_view text) {
   std::string out(text.size(), '\0');
-  std::transform(text.begin(), text.end(), out.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::transform(text.begin(), text.end(), out.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
   return out;
 }
 
 bool contains_any(std::string_view haystack, std::initializer_list<std::string_view> needles) {
-  return std::any_of(needles.begin(), needles.end(),
-                     [&](std::string_view n) { return haystack.find(n) != std::string_view::npos; });
+  return std::any_of(needles.begin(), needles.end(), [&](std::string_view n) {
+    return haystack.find(n) != std::string_view::npos;
+  });
 }
 
 // Message fragments seen from common nodes and providers. Order of the checks
 // below matters: the specific range messages share code -32005 with rate
 // limits, and "replacement transaction underpriced" contains "underpriced".
 constexpr std::string_view kRangeFragments[] = {
-    "query returned more than",           // geth/infura: "query returned more than 10000 results"
-    "log response size exceeded",         // alchemy
-    "block range",                        // "block range too large", "block range is too wide",
-                                          // "block range limit exceeded", "exceed maximum block range"
-    "range too large",                    // "eth_getLogs range too large"
-    "range is too large",                 // "eth_getLogs range is too large, max is 1k blocks"
-    "exceeds max block range",            //
-    "max block range",                    // reth "query exceeds max block range 100000"
-    "query exceeds max results",          // reth
-    "is bigger than range limit",         // tenderly
+    "query returned more than",    // geth/infura: "query returned more than 10000 results"
+    "log response size exceeded",  // alchemy
+    "block range",                 // "block range too large", "block range is too wide",
+                                   // "block range limit exceeded", "exceed maximum block range"
+    "range too large",             // "eth_getLogs range too large"
+    "range is too large",          // "eth_getLogs range is too large, max is 1k blocks"
+    "exceeds max block range",     //
+    "max block range",             // reth "query exceeds max block range 100000"
+    "query exceeds max results",   // reth
+    "is bigger than range limit",  // tenderly
     "maximum allowed number of requested blocks",  // thirdweb
-    "ranges over",                        // "ranges over 10000 blocks are not supported"
-    "too many blocks",                    //
-    "logs matched by query exceeds",      // erigon
-    "query timeout exceeded",             // nethermind/infura on heavy log queries
+    "ranges over",                                 // "ranges over 10000 blocks are not supported"
+    "too many blocks",                             //
+    "logs matched by query exceeds",               // erigon
+    "query timeout exceeded",                      // nethermind/infura on heavy log queries
 };
 
 bool is_range_message(std::string_view msg) {
@@ -49,28 +51,44 @@ bool is_range_message(std::string_view msg) {
     if (msg.find(fragment) != std::string_view::npos) return true;
   }
   // infura: "range 1000000 exceeds limit of 10000"
-  return msg.find("range") != std::string_view::npos && msg.find("exceeds limit") != std::string_view::npos;
+  return msg.find("range") != std::string_view::npos &&
+         msg.find("exceeds limit") != std::string_view::npos;
 }
 
 }  // namespace
 
 std::string_view to_string(RpcErrc kind) noexcept {
   switch (kind) {
-    case RpcErrc::kRateLimited: return "rate_limited";
-    case RpcErrc::kRangeTooLarge: return "range_too_large";
-    case RpcErrc::kNonceTooLow: return "nonce_too_low";
-    case RpcErrc::kNonceTooHigh: return "nonce_too_high";
-    case RpcErrc::kUnderpriced: return "underpriced";
-    case RpcErrc::kReplacementUnderpriced: return "replacement_underpriced";
-    case RpcErrc::kAlreadyKnown: return "already_known";
-    case RpcErrc::kExecutionReverted: return "execution_reverted";
-    case RpcErrc::kInsufficientFunds: return "insufficient_funds";
-    case RpcErrc::kMethodNotFound: return "method_not_found";
-    case RpcErrc::kTimeout: return "timeout";
-    case RpcErrc::kTransport: return "transport";
-    case RpcErrc::kMalformedResponse: return "malformed_response";
-    case RpcErrc::kResponseTooLarge: return "response_too_large";
-    case RpcErrc::kOther: return "other";
+    case RpcErrc::kRateLimited:
+      return "rate_limited";
+    case RpcErrc::kRangeTooLarge:
+      return "range_too_large";
+    case RpcErrc::kNonceTooLow:
+      return "nonce_too_low";
+    case RpcErrc::kNonceTooHigh:
+      return "nonce_too_high";
+    case RpcErrc::kUnderpriced:
+      return "underpriced";
+    case RpcErrc::kReplacementUnderpriced:
+      return "replacement_underpriced";
+    case RpcErrc::kAlreadyKnown:
+      return "already_known";
+    case RpcErrc::kExecutionReverted:
+      return "execution_reverted";
+    case RpcErrc::kInsufficientFunds:
+      return "insufficient_funds";
+    case RpcErrc::kMethodNotFound:
+      return "method_not_found";
+    case RpcErrc::kTimeout:
+      return "timeout";
+    case RpcErrc::kTransport:
+      return "transport";
+    case RpcErrc::kMalformedResponse:
+      return "malformed_response";
+    case RpcErrc::kResponseTooLarge:
+      return "response_too_large";
+    case RpcErrc::kOther:
+      return "other";
   }
   return "other";
 }
@@ -80,7 +98,8 @@ bool is_retriable(RpcErrc kind) noexcept {
 }
 
 bool is_endpoint_fault(RpcErrc kind) noexcept {
-  return is_retriable(kind) || kind == RpcErrc::kMalformedResponse || kind == RpcErrc::kResponseTooLarge;
+  return is_retriable(kind) || kind == RpcErrc::kMalformedResponse ||
+         kind == RpcErrc::kResponseTooLarge;
 }
 
 RpcErrc classify_node_error(std::int64_t code, std::string_view message, int http_status) noexcept {
@@ -98,8 +117,8 @@ RpcErrc classify_node_error(std::int64_t code, std::string_view message, int htt
                            "nonce has already been used", "nonce too small"})) {
       return RpcErrc::kNonceTooLow;
     }
-    if (contains_any(msg, {"nonce too high", "nonce is too high", "nonce_too_high", "noncegap", "nonce gap",
-                           "nonce too far"})) {
+    if (contains_any(msg, {"nonce too high", "nonce is too high", "nonce_too_high", "noncegap",
+                           "nonce gap", "nonce too far"})) {
       return RpcErrc::kNonceTooHigh;
     }
     if (contains_any(msg, {"replacement transaction underpriced", "replacement fee too low",
@@ -113,8 +132,9 @@ RpcErrc classify_node_error(std::int64_t code, std::string_view message, int htt
     if (contains_any(msg, {"insufficient funds", "insufficientfunds", "insufficient balance"})) {
       return RpcErrc::kInsufficientFunds;
     }
-    if (contains_any(msg, {"underpriced", "fee too low", "feetoolow", "fee_too_low",
-                           "less than block base fee", "gas price too low", "max fee per gas less than"})) {
+    if (contains_any(
+            msg, {"underpriced", "fee too low", "feetoolow", "fee_too_low",
+                  "less than block base fee", "gas price too low", "max fee per gas less than"})) {
       return RpcErrc::kUnderpriced;
     }
     // geth and anvil answer reverts with code 3; others only say it in text.
@@ -164,6 +184,7 @@ RpcError make_error(RpcErrc kind, std::string message) {
   return error;
 }
 
-RpcException::RpcException(RpcError error) : std::runtime_error(error.describe()), error_(std::move(error)) {}
+RpcException::RpcException(RpcError error)
+    : std::runtime_error(error.describe()), error_(std::move(error)) {}
 
 }  // namespace lottery::rpc

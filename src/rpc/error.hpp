@@ -18,11 +18,11 @@ namespace lottery::rpc {
 /// between geth, erigon, nethermind, anvil and hosted providers); the rest
 /// are produced by this client.
 enum class RpcErrc : std::uint8_t {
-  kRateLimited,             ///< HTTP 429, "rate limit", "too many requests", -32005 "limit exceeded"
-  kRangeTooLarge,           ///< eth_getLogs range/result limit: shrink the block range and retry
-  kNonceTooLow,             ///< nonce already used: re-sync the nonce
-  kNonceTooHigh,            ///< nonce gap: re-sync the nonce
-  kUnderpriced,             ///< fee below the node's minimum or the block base fee
+  kRateLimited,    ///< HTTP 429, "rate limit", "too many requests", -32005 "limit exceeded"
+  kRangeTooLarge,  ///< eth_getLogs range/result limit: shrink the block range and retry
+  kNonceTooLow,    ///< nonce already used: re-sync the nonce
+  kNonceTooHigh,   ///< nonce gap: re-sync the nonce
+  kUnderpriced,    ///< fee below the node's minimum or the block base fee
   kReplacementUnderpriced,  ///< same-nonce replacement without enough fee bump
   kAlreadyKnown,            ///< the node already has this transaction
   kExecutionReverted,       ///< the EVM reverted; `RpcError::revert_data()` has the data
@@ -51,12 +51,12 @@ bool is_endpoint_fault(RpcErrc kind) noexcept;
 /// A failed call with everything the node said.
 struct RpcError {
   RpcErrc kind = RpcErrc::kOther;
-  std::int64_t code = 0;        ///< JSON-RPC error code; 0 when the error is ours
-  std::string message;          ///< the node's message, or our description
-  boost::json::value data;      ///< the node's "data" member (null when absent)
-  int http_status = 0;          ///< HTTP status when known and not 200
-  std::string endpoint;         ///< redacted endpoint label, filled in by the client
-  std::string method;           ///< JSON-RPC method, filled in by the client
+  std::int64_t code = 0;    ///< JSON-RPC error code; 0 when the error is ours
+  std::string message;      ///< the node's message, or our description
+  boost::json::value data;  ///< the node's "data" member (null when absent)
+  int http_status = 0;      ///< HTTP status when known and not 200
+  std::string endpoint;     ///< redacted endpoint label, filled in by the client
+  std::string method;       ///< JSON-RPC method, filled in by the client
 
   /// For reverts: the revert data bytes (e.g. Error(string) or a custom
   /// error), read from `data` as a hex string or `{"data": "0x…"}`; nullopt
@@ -68,7 +68,8 @@ struct RpcError {
 };
 
 /// Classifies a node error. `http_status` 0 means unknown/200.
-RpcErrc classify_node_error(std::int64_t code, std::string_view message, int http_status = 0) noexcept;
+RpcErrc classify_node_error(std::int64_t code, std::string_view message,
+                            int http_status = 0) noexcept;
 
 /// Builds an RpcError of a kind this client produced (timeout, transport, …).
 RpcError make_error(RpcErrc kind, std::string message);

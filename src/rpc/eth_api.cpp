@@ -15,7 +15,8 @@ Task<std::uint64_t> EthApi::chain_id() {
 }
 
 Task<std::uint64_t> EthApi::block_number() {
-  co_return eth_json::parse_u64(co_await run(eth_json::block_number_request()), "eth_blockNumber result");
+  co_return eth_json::parse_u64(co_await run(eth_json::block_number_request()),
+                                "eth_blockNumber result");
 }
 
 Task<std::optional<BlockHeader>> EthApi::block_header(BlockTag tag) {
@@ -27,11 +28,13 @@ Task<std::vector<Log>> EthApi::get_logs(const LogFilter& filter) {
 }
 
 Task<eth::Bytes> EthApi::call(const CallRequest& request, BlockTag tag) {
-  co_return eth_json::parse_data(co_await run(eth_json::eth_call_request(request, tag)), "eth_call result");
+  co_return eth_json::parse_data(co_await run(eth_json::eth_call_request(request, tag)),
+                                 "eth_call result");
 }
 
 Task<std::uint64_t> EthApi::estimate_gas(const CallRequest& request) {
-  co_return eth_json::parse_u64(co_await run(eth_json::estimate_gas_request(request)), "eth_estimateGas result");
+  co_return eth_json::parse_u64(co_await run(eth_json::estimate_gas_request(request)),
+                                "eth_estimateGas result");
 }
 
 Task<std::uint64_t> EthApi::transaction_count(const eth::Address& address, BlockTag tag) {
@@ -39,12 +42,15 @@ Task<std::uint64_t> EthApi::transaction_count(const eth::Address& address, Block
                                 "eth_getTransactionCount result");
 }
 
-Task<FeeHistory> EthApi::fee_history(std::uint64_t block_count, BlockTag newest, std::vector<double> percentiles) {
-  co_return eth_json::parse_fee_history(co_await run(eth_json::fee_history_request(block_count, newest, percentiles)));
+Task<FeeHistory> EthApi::fee_history(std::uint64_t block_count, BlockTag newest,
+                                     std::vector<double> percentiles) {
+  co_return eth_json::parse_fee_history(
+      co_await run(eth_json::fee_history_request(block_count, newest, percentiles)));
 }
 
 Task<eth::U256> EthApi::gas_price() {
-  co_return eth_json::parse_quantity(co_await run(eth_json::gas_price_request()), "eth_gasPrice result");
+  co_return eth_json::parse_quantity(co_await run(eth_json::gas_price_request()),
+                                     "eth_gasPrice result");
 }
 
 Task<eth::U256> EthApi::max_priority_fee_per_gas() {
@@ -62,11 +68,13 @@ Task<std::optional<Receipt>> EthApi::transaction_receipt(eth::Hash32 txn_hash) {
 }
 
 Task<eth::U256> EthApi::balance(const eth::Address& address, BlockTag tag) {
-  co_return eth_json::parse_quantity(co_await run(eth_json::balance_request(address, tag)), "eth_getBalance result");
+  co_return eth_json::parse_quantity(co_await run(eth_json::balance_request(address, tag)),
+                                     "eth_getBalance result");
 }
 
 Task<eth::Bytes> EthApi::code(const eth::Address& address, BlockTag tag) {
-  co_return eth_json::parse_data(co_await run(eth_json::code_request(address, tag)), "eth_getCode result");
+  co_return eth_json::parse_data(co_await run(eth_json::code_request(address, tag)),
+                                 "eth_getCode result");
 }
 
 Task<std::shared_ptr<Subscription>> EthApi::subscribe_new_heads() {
@@ -78,7 +86,8 @@ Task<std::shared_ptr<Subscription>> EthApi::subscribe_new_heads() {
 
 Task<BlockHeader> EthApi::next_head(Subscription& subscription) {
   auto header = eth_json::parse_block_header(co_await subscription.next());
-  if (!header) throw RpcException(make_error(RpcErrc::kMalformedResponse, "newHeads notification is null"));
+  if (!header)
+    throw RpcException(make_error(RpcErrc::kMalformedResponse, "newHeads notification is null"));
   co_return *header;
 }
 

@@ -37,8 +37,10 @@ class EthApi {
   infra::Task<eth::Bytes> call(const CallRequest& request, BlockTag tag = BlockTag::latest());
   infra::Task<std::uint64_t> estimate_gas(const CallRequest& request);
   /// Nonce for the next transaction (default: counting pending ones).
-  infra::Task<std::uint64_t> transaction_count(const eth::Address& address, BlockTag tag = BlockTag::pending());
-  infra::Task<FeeHistory> fee_history(std::uint64_t block_count, BlockTag newest, std::vector<double> percentiles);
+  infra::Task<std::uint64_t> transaction_count(const eth::Address& address,
+                                               BlockTag tag = BlockTag::pending());
+  infra::Task<FeeHistory> fee_history(std::uint64_t block_count, BlockTag newest,
+                                      std::vector<double> percentiles);
   infra::Task<eth::U256> gas_price();
   infra::Task<eth::U256> max_priority_fee_per_gas();
   /// Returns the transaction hash the node reports.

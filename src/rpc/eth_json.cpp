@@ -17,7 +17,8 @@ namespace json = boost::json;
 namespace {
 
 [[noreturn]] void bad(std::string_view what, std::string_view problem) {
-  throw RpcException(make_error(RpcErrc::kMalformedResponse, std::string(what) + " " + std::string(problem)));
+  throw RpcException(
+      make_error(RpcErrc::kMalformedResponse, std::string(what) + " " + std::string(problem)));
 }
 
 std::string_view text_of(const json::value& v, std::string_view what) {
@@ -44,10 +45,16 @@ const json::value& field(const json::object& o, std::string_view key, std::strin
   return *v;
 }
 
-std::string name(std::string_view what, std::string_view key) { return std::string(what) + "." + std::string(key); }
+std::string name(std::string_view what, std::string_view key) {
+  return std::string(what) + "." + std::string(key);
+}
 
-json::value address_param(const eth::Address& a) { return json::value(eth::to_lower_hex(a)); }
-json::value hash_param(const eth::Hash32& h) { return json::value(eth::hex_encode(h)); }
+json::value address_param(const eth::Address& a) {
+  return json::value(eth::to_lower_hex(a));
+}
+json::value hash_param(const eth::Hash32& h) {
+  return json::value(eth::hex_encode(h));
+}
 
 json::object call_object(const CallRequest& r) {
   json::object o;
@@ -65,18 +72,28 @@ json::object call_object(const CallRequest& r) {
 
 // ---- requests -------------------------------------------------------------
 
-Call chain_id_request() { return {"eth_chainId", {}}; }
-Call block_number_request() { return {"eth_blockNumber", {}}; }
-Call gas_price_request() { return {"eth_gasPrice", {}}; }
-Call max_priority_fee_request() { return {"eth_maxPriorityFeePerGas", {}}; }
+Call chain_id_request() {
+  return {"eth_chainId", {}};
+}
+Call block_number_request() {
+  return {"eth_blockNumber", {}};
+}
+Call gas_price_request() {
+  return {"eth_gasPrice", {}};
+}
+Call max_priority_fee_request() {
+  return {"eth_maxPriorityFeePerGas", {}};
+}
 
 Call block_by_number_request(const BlockTag& tag) {
   return {"eth_getBlockByNumber", json::array{json::value(tag.to_param()), json::value(false)}};
 }
 
 Call get_logs_request(const LogFilter& filter) {
-  if (filter.topics.size() > 4) throw std::invalid_argument("eth_getLogs accepts at most 4 topic positions");
-  if (filter.from_block > filter.to_block) throw std::invalid_argument("eth_getLogs from_block is after to_block");
+  if (filter.topics.size() > 4)
+    throw std::invalid_argument("eth_getLogs accepts at most 4 topic positions");
+  if (filter.from_block > filter.to_block)
+    throw std::invalid_argument("eth_getLogs from_block is after to_block");
   json::object o;
   o["fromBlock"] = BlockTag::at(filter.from_block).to_param();
   o["toBlock"] = BlockTag::at(filter.to_block).to_param();
@@ -114,10 +131,12 @@ Call estimate_gas_request(const CallRequest& request) {
 }
 
 Call transaction_count_request(const eth::Address& address, const BlockTag& tag) {
-  return {"eth_getTransactionCount", json::array{address_param(address), json::value(tag.to_param())}};
+  return {"eth_getTransactionCount",
+          json::array{address_param(address), json::value(tag.to_param())}};
 }
 
-Call fee_history_request(std::uint64_t block_count, const BlockTag& newest, std::span<const double> percentiles) {
+Call fee_history_request(std::uint64_t block_count, const BlockTag& newest,
+                         std::span<const double> percentiles) {
   json::array p;
   for (double x : percentiles) {
     // Sent as whole numbers: Boost.JSON writes doubles in exponent form
@@ -207,8 +226,10 @@ Log parse_log(const json::value& v) {
   log.data = parse_data(field(o, "data", what), name(what, "data"));
   log.block_number = parse_u64(field(o, "blockNumber", what), name(what, "blockNumber"));
   log.block_hash = parse_hash(field(o, "blockHash", what), name(what, "blockHash"));
-  log.transaction_hash = parse_hash(field(o, "transactionHash", what), name(what, "transactionHash"));
-  log.transaction_index = parse_u64(field(o, "transactionIndex", what), name(what, "transactionIndex"));
+  log.transaction_hash =
+      parse_hash(field(o, "transactionHash", what), name(what, "transactionHash"));
+  log.transaction_index =
+      parse_u64(field(o, "transactionIndex", what), name(what, "transactionIndex"));
   log.log_index = parse_u64(field(o, "logIndex", what), name(what, "logIndex"));
   if (const auto* removed = o.if_contains("removed"); removed != nullptr && !removed->is_null()) {
     if (!removed->is_bool()) bad(name(what, "removed"), "is not a boolean");
@@ -233,20 +254,24 @@ std::optional<Receipt> parse_receipt(const json::value& v) {
   r.transaction_hash = parse_hash(field(o, "transactionHash", what), name(what, "transactionHash"));
   r.block_number = parse_u64(field(o, "blockNumber", what), name(what, "blockNumber"));
   r.block_hash = parse_hash(field(o, "blockHash", what), name(what, "blockHash"));
-  r.transaction_index = parse_u64(field(o, "transactionIndex", what), name(what, "transactionIndex"));
+  r.transaction_index =
+      parse_u64(field(o, "transactionIndex", what), name(what, "transactionIndex"));
   r.from = parse_address(field(o, "from", what), name(what, "from"));
   if (const auto* to = o.if_contains("to"); to != nullptr && !to->is_null()) {
     r.to = parse_address(*to, name(what, "to"));
   }
-  if (const auto* created = o.if_contains("contractAddress"); created != nullptr && !created->is_null()) {
+  if (const auto* created = o.if_contains("contractAddress");
+      created != nullptr && !created->is_null()) {
     r.contract_address = parse_address(*created, name(what, "contractAddress"));
   }
   const auto status = parse_u64(field(o, "status", what), name(what, "status"));
   if (status > 1) bad(name(what, "status"), "is neither 0x0 nor 0x1");
   r.status = status == 1;
   r.gas_used = parse_u64(field(o, "gasUsed", what), name(what, "gasUsed"));
-  r.cumulative_gas_used = parse_u64(field(o, "cumulativeGasUsed", what), name(what, "cumulativeGasUsed"));
-  if (const auto* price = o.if_contains("effectiveGasPrice"); price != nullptr && !price->is_null()) {
+  r.cumulative_gas_used =
+      parse_u64(field(o, "cumulativeGasUsed", what), name(what, "cumulativeGasUsed"));
+  if (const auto* price = o.if_contains("effectiveGasPrice");
+      price != nullptr && !price->is_null()) {
     r.effective_gas_price = parse_quantity(*price, name(what, "effectiveGasPrice"));
   }
   const auto& logs = array_of(field(o, "logs", what), name(what, "logs"));
@@ -273,7 +298,8 @@ FeeHistory parse_fee_history(const json::value& v) {
     } else {
       bad(name(what, "gasUsedRatio[]"), "is not a number");
     }
-    if (!std::isfinite(r) || r < 0) bad(name(what, "gasUsedRatio[]"), "is not a non-negative number");
+    if (!std::isfinite(r) || r < 0)
+      bad(name(what, "gasUsedRatio[]"), "is not a non-negative number");
     fh.gas_used_ratio.push_back(r);
   }
   if (const auto* reward = o.if_contains("reward"); reward != nullptr && !reward->is_null()) {
@@ -284,7 +310,8 @@ FeeHistory parse_fee_history(const json::value& v) {
       }
       fh.reward.push_back(std::move(fees));
     }
-    if (fh.reward.size() != fh.gas_used_ratio.size()) bad(name(what, "reward"), "length differs from gasUsedRatio");
+    if (fh.reward.size() != fh.gas_used_ratio.size())
+      bad(name(what, "reward"), "length differs from gasUsedRatio");
   }
   // baseFeePerGas has one entry more (the next block) — some nodes send equal lengths.
   if (fh.base_fee_per_gas.size() != fh.gas_used_ratio.size() + 1 &&
@@ -300,12 +327,18 @@ namespace lottery::rpc {
 
 std::string BlockTag::to_param() const {
   switch (kind) {
-    case Kind::kNumber: return eth::u256_to_quantity(eth::U256(number));
-    case Kind::kLatest: return "latest";
-    case Kind::kPending: return "pending";
-    case Kind::kSafe: return "safe";
-    case Kind::kFinalized: return "finalized";
-    case Kind::kEarliest: return "earliest";
+    case Kind::kNumber:
+      return eth::u256_to_quantity(eth::U256(number));
+    case Kind::kLatest:
+      return "latest";
+    case Kind::kPending:
+      return "pending";
+    case Kind::kSafe:
+      return "safe";
+    case Kind::kFinalized:
+      return "finalized";
+    case Kind::kEarliest:
+      return "earliest";
   }
   return "latest";
 }

@@ -27,7 +27,8 @@ Call eth_call_request(const CallRequest& request, const BlockTag& tag);
 Call estimate_gas_request(const CallRequest& request);
 Call transaction_count_request(const eth::Address& address, const BlockTag& tag);
 /// Percentiles are clamped to [0, 100] and rounded to whole numbers.
-Call fee_history_request(std::uint64_t block_count, const BlockTag& newest, std::span<const double> percentiles);
+Call fee_history_request(std::uint64_t block_count, const BlockTag& newest,
+                         std::span<const double> percentiles);
 Call gas_price_request();
 Call max_priority_fee_request();
 Call send_raw_transaction_request(eth::ByteView raw);

@@ -6,7 +6,8 @@
 
 namespace lottery::rpc {
 
-HealthTracker::HealthTracker(std::vector<std::string> labels, HealthOptions options) : options_(options) {
+HealthTracker::HealthTracker(std::vector<std::string> labels, HealthOptions options)
+    : options_(options) {
   if (labels.empty()) throw std::invalid_argument("at least one RPC endpoint is required");
   entries_.resize(labels.size());
   for (std::size_t i = 0; i < labels.size(); ++i) entries_[i].stats.label = std::move(labels[i]);
@@ -18,7 +19,8 @@ void HealthTracker::record_success(std::size_t index, std::chrono::milliseconds 
   e.stats.consecutive_errors = 0;
   e.resting_until = {};
   const double sample = static_cast<double>(latency.count());
-  e.stats.latency_ms = e.has_latency ? (1.0 - options_.latency_alpha) * e.stats.latency_ms + options_.latency_alpha * sample
+  e.stats.latency_ms = e.has_latency ? (1.0 - options_.latency_alpha) * e.stats.latency_ms +
+                                           options_.latency_alpha * sample
                                      : sample;
   e.has_latency = true;
 }
@@ -55,7 +57,8 @@ int HealthTracker::tier(const Entry& e, HealthClock::time_point now) const {
   if (e.stats.consecutive_errors > 0 && now < e.resting_until) return 2;
   const auto best = best_head();
   const bool lagging = best && (!e.stats.head || *best - *e.stats.head > options_.max_head_lag);
-  const bool slow = e.has_latency && e.stats.latency_ms > static_cast<double>(options_.slow_latency.count());
+  const bool slow =
+      e.has_latency && e.stats.latency_ms > static_cast<double>(options_.slow_latency.count());
   return (lagging || slow) ? 1 : 0;
 }
 
@@ -80,7 +83,8 @@ std::vector<EndpointStats> HealthTracker::stats(HealthClock::time_point now) con
     auto s = e.stats;
     s.available = !(e.stats.consecutive_errors > 0 && now < e.resting_until);
     s.lagging = best && (!e.stats.head || *best - *e.stats.head > options_.max_head_lag);
-    s.slow = e.has_latency && e.stats.latency_ms > static_cast<double>(options_.slow_latency.count());
+    s.slow =
+        e.has_latency && e.stats.latency_ms > static_cast<double>(options_.slow_latency.count());
     out.push_back(std::move(s));
   }
   return out;

@@ -54,7 +54,8 @@ class HealthTracker {
   HealthTracker(std::vector<std::string> labels, HealthOptions options = {});
 
   void record_success(std::size_t index, std::chrono::milliseconds latency);
-  void record_failure(std::size_t index, RpcErrc kind, const std::string& message, HealthClock::time_point now);
+  void record_failure(std::size_t index, RpcErrc kind, const std::string& message,
+                      HealthClock::time_point now);
   void record_head(std::size_t index, std::uint64_t head);
 
   /// Endpoint indices, most preferred first.

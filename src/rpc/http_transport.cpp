@@ -46,7 +46,9 @@ struct Exchange {
 class HttpTransport final : public Transport {
  public:
   HttpTransport(infra::Executor executor, Endpoint endpoint, TransportOptions options)
-      : executor_(std::move(executor)), endpoint_(std::move(endpoint)), options_(std::move(options)) {}
+      : executor_(std::move(executor)),
+        endpoint_(std::move(endpoint)),
+        options_(std::move(options)) {}
 
   const Endpoint& endpoint() const noexcept override { return endpoint_; }
 
@@ -55,7 +57,8 @@ class HttpTransport final : public Transport {
     idle_.clear();
   }
 
-  Task<std::string> request(std::string payload, std::vector<RequestId>, std::chrono::milliseconds timeout) override {
+  Task<std::string> request(std::string payload, std::vector<RequestId>,
+                            std::chrono::milliseconds timeout) override {
     const auto deadline = Clock::now() + timeout;
     std::unique_ptr<Connection> conn = take_idle();
     bool reused = conn != nullptr;
@@ -93,11 +96,13 @@ class HttpTransport final : public Transport {
       }
       // Some nodes send JSON-RPC errors with a non-2xx status: pass those on
       // so the node's code and message are classified.
-      if (auto parsed = parse_json(res.body()); parsed && (parsed->is_object() || parsed->is_array())) {
+      if (auto parsed = parse_json(res.body());
+          parsed && (parsed->is_object() || parsed->is_array())) {
         co_return std::move(res.body());
       }
       RpcError e = make_error(RpcErrc::kTransport, "HTTP " + std::to_string(status) + " " +
-                                                       std::string(res.reason()) + " from " + endpoint_.redacted());
+                                                       std::string(res.reason()) + " from " +
+                                                       endpoint_.redacted());
       e.http_status = static_cast<int>(status);
       throw RpcException(std::move(e));
     }
@@ -117,13 +122,15 @@ class HttpTransport final : public Transport {
     if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(conn));
   }
 
-  Task<std::unique_ptr<Connection>> connect(Clock::time_point deadline, std::chrono::milliseconds timeout) {
+  Task<std::unique_ptr<Connection>> connect(Clock::time_point deadline,
+                                            std::chrono::milliseconds timeout) {
     boost::system::error_code ec;
     tcp::resolver resolver(executor_);
     auto results = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
                                                    asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      throw RpcException(make_error(RpcErrc::kTransport, "cannot resolve " + endpoint_.redacted() + ": " + ec.message()));
+      throw RpcException(make_error(
+          RpcErrc::kTransport, "cannot resolve " + endpoint_.redacted() + ": " + ec.message()));
     }
     auto conn = std::make_unique<Connection>();
     if (endpoint_.is_tls()) {
@@ -138,21 +145,24 @@ class HttpTransport final : public Transport {
     layer.socket().set_option(tcp::no_delay(true), ec);
     if (conn->tls) {
       prepare_tls(*conn->tls, endpoint_.host);
-      co_await conn->tls->async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+      co_await conn->tls->async_handshake(ssl::stream_base::client,
+                                          asio::redirect_error(asio::use_awaitable, ec));
       if (ec) throw RpcException(io_error(ec, "TLS handshake", endpoint_, options_, timeout));
     }
     co_return conn;
   }
 
   template <class Stream>
-  Task<Exchange> exchange(Stream& stream, Connection& conn, const std::string& payload, Clock::time_point deadline) {
+  Task<Exchange> exchange(Stream& stream, Connection& conn, const std::string& payload,
+                          Clock::time_point deadline) {
     Exchange ex;
     http::request<http::string_body> req{http::verb::post, endpoint_.target, 11};
     req.set(http::field::host, endpoint_.host_header());
     req.set(http::field::user_agent, options_.user_agent);
     req.set(http::field::content_type, "application/json");
     req.set(http::field::accept, "application/json");
-    if (!endpoint_.authorization.empty()) req.set(http::field::authorization, endpoint_.authorization);
+    if (!endpoint_.authorization.empty())
+      req.set(http::field::authorization, endpoint_.authorization);
     req.keep_alive(true);
     req.body() = payload;
     req.prepare_payload();
@@ -163,8 +173,10 @@ class HttpTransport final : public Transport {
 
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
-    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options_.max_header_bytes, UINT32_MAX)));
-    co_await http::async_read(stream, conn.buffer, parser, asio::redirect_error(asio::use_awaitable, ex.ec));
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(options_.max_header_bytes, UINT32_MAX)));
+    co_await http::async_read(stream, conn.buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ex.ec));
     ex.got_reply_bytes = parser.got_some() || conn.buffer.size() > 0;
     if (ex.ec) co_return ex;
     ex.leftover = conn.buffer.size() > 0;
@@ -181,8 +193,10 @@ class HttpTransport final : public Transport {
 
 }  // namespace
 
-std::shared_ptr<Transport> make_http_transport(infra::Executor executor, Endpoint endpoint, TransportOptions options) {
-  return std::make_shared<HttpTransport>(std::move(executor), std::move(endpoint), std::move(options));
+std::shared_ptr<Transport> make_http_transport(infra::Executor executor, Endpoint endpoint,
+                                               TransportOptions options) {
+  return std::make_shared<HttpTransport>(std::move(executor), std::move(endpoint),
+                                         std::move(options));
 }
 
 }  // namespace lottery::rpc::detail

@@ -51,7 +51,8 @@ CallOutcome outcome_from_object(const json::object& obj) {
     if (err == nullptr) return malformed("reply \"error\" is not an object");
     const auto* code = err->if_contains("code");
     const auto* message = err->if_contains("message");
-    if (code == nullptr || !integer_code(*code)) return malformed("reply error has no integer \"code\"");
+    if (code == nullptr || !integer_code(*code))
+      return malformed("reply error has no integer \"code\"");
     RpcError e;
     e.code = *integer_code(*code);
     if (message != nullptr && message->is_string()) {
@@ -189,12 +190,14 @@ std::vector<CallOutcome> parse_batch_response_value(const json::value& reply,
       if (it == index.end()) {
         return fail_all(malformed("batch reply has unknown id " + json::serialize(*id)));
       }
-      if (seen[it->second]) return fail_all(malformed("batch reply repeats id " + json::serialize(*id)));
+      if (seen[it->second])
+        return fail_all(malformed("batch reply repeats id " + json::serialize(*id)));
       seen[it->second] = true;
       out[it->second] = outcome_from_object(*obj);
     }
     for (std::size_t i = 0; i < ids.size(); ++i) {
-      if (!seen[i]) out[i] = malformed("batch reply has no answer for id " + std::to_string(ids[i]));
+      if (!seen[i])
+        out[i] = malformed("batch reply has no answer for id " + std::to_string(ids[i]));
     }
     return out;
   } catch (...) {
@@ -207,7 +210,8 @@ std::vector<CallOutcome> parse_batch_response_value(const json::value& reply,
   }
 }
 
-std::vector<CallOutcome> parse_batch_response(std::string_view text, std::span<const RequestId> ids) noexcept {
+std::vector<CallOutcome> parse_batch_response(std::string_view text,
+                                              std::span<const RequestId> ids) noexcept {
   auto parsed = parse_json(text);
   if (!parsed) {
     std::vector<CallOutcome> out;

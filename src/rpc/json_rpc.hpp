@@ -65,7 +65,8 @@ CallOutcome parse_response_value(const boost::json::value& reply, RequestId expe
 /// them); a call without a reply gets its own kMalformedResponse. A single
 /// error object instead of an array (e.g. "batch too large", rate limit)
 /// becomes every call's error.
-std::vector<CallOutcome> parse_batch_response(std::string_view text, std::span<const RequestId> ids) noexcept;
+std::vector<CallOutcome> parse_batch_response(std::string_view text,
+                                              std::span<const RequestId> ids) noexcept;
 /// Same on an already parsed reply.
 std::vector<CallOutcome> parse_batch_response_value(const boost::json::value& reply,
                                                     std::span<const RequestId> ids) noexcept;
@@ -74,9 +75,9 @@ std::vector<CallOutcome> parse_batch_response_value(const boost::json::value& re
 struct IncomingMessage {
   enum class Kind : std::uint8_t { kResponse, kNotification, kInvalid };
   Kind kind = Kind::kInvalid;
-  std::vector<RequestId> ids;    ///< kResponse: the numeric ids in it (batch: all of them)
-  std::string subscription;      ///< kNotification: the subscription id
-  boost::json::value result;     ///< kNotification: params.result
+  std::vector<RequestId> ids;  ///< kResponse: the numeric ids in it (batch: all of them)
+  std::string subscription;    ///< kNotification: the subscription id
+  boost::json::value result;   ///< kNotification: params.result
   std::optional<boost::json::value> parsed;  ///< the whole message, when it was JSON
 };
 

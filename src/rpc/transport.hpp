@@ -22,8 +22,9 @@ struct TransportOptions {
   std::size_t max_header_bytes = 16 * 1024;           ///< HTTP reply header limit
   std::chrono::milliseconds connect_timeout{10'000};  ///< TCP connect + TLS + WS handshake
   std::size_t max_idle_connections = 4;               ///< HTTP keep-alive pool size
-  std::chrono::milliseconds ws_idle_timeout{30'000};  ///< WS: ping after half of it, drop after all of it
-  std::size_t subscription_queue = 1024;              ///< WS: undelivered notifications per subscription
+  std::chrono::milliseconds ws_idle_timeout{
+      30'000};                            ///< WS: ping after half of it, drop after all of it
+  std::size_t subscription_queue = 1024;  ///< WS: undelivered notifications per subscription
   std::string user_agent = "enclave-lottery";
   /// TLS context; nullptr means a default client context with the system CA
   /// store, peer verification and host name checks.
@@ -67,7 +68,8 @@ class Transport {
   /// Sends `eth_subscribe` with `params` under request id `id`.
   /// Throws RpcException (kMethodNotFound-like node errors, transport errors);
   /// the base implementation throws kOther ("not supported over HTTP").
-  virtual infra::Task<std::shared_ptr<Subscription>> subscribe(RequestId id, boost::json::array params,
+  virtual infra::Task<std::shared_ptr<Subscription>> subscribe(RequestId id,
+                                                               boost::json::array params,
                                                                std::chrono::milliseconds timeout);
 
   virtual const Endpoint& endpoint() const noexcept = 0;
@@ -79,6 +81,7 @@ class Transport {
 
 /// Creates the transport for `endpoint` (HTTP(S) or WS(S)) on `executor`.
 /// No I/O happens until the first request.
-std::shared_ptr<Transport> make_transport(infra::Executor executor, Endpoint endpoint, TransportOptions options);
+std::shared_ptr<Transport> make_transport(infra::Executor executor, Endpoint endpoint,
+                                          TransportOptions options);
 
 }  // namespace lottery::rpc

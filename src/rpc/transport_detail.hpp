@@ -15,8 +15,10 @@
 
 namespace lottery::rpc::detail {
 
-std::shared_ptr<Transport> make_http_transport(infra::Executor executor, Endpoint endpoint, TransportOptions options);
-std::shared_ptr<Transport> make_ws_transport(infra::Executor executor, Endpoint endpoint, TransportOptions options);
+std::shared_ptr<Transport> make_http_transport(infra::Executor executor, Endpoint endpoint,
+                                               TransportOptions options);
+std::shared_ptr<Transport> make_ws_transport(infra::Executor executor, Endpoint endpoint,
+                                             TransportOptions options);
 
 /// Sets SNI (names only; IP literals must not be sent) and RFC 6125 host name
 /// verification on an OpenSSL stream before its handshake.
@@ -34,8 +36,9 @@ void prepare_tls(SslStream& stream, const std::string& host) {
 }
 
 /// Maps an I/O error to the caller-facing error kind and sentence.
-inline RpcError io_error(const boost::system::error_code& ec, std::string_view phase, const Endpoint& endpoint,
-                         const TransportOptions& options, std::chrono::milliseconds timeout) {
+inline RpcError io_error(const boost::system::error_code& ec, std::string_view phase,
+                         const Endpoint& endpoint, const TransportOptions& options,
+                         std::chrono::milliseconds timeout) {
   namespace beast = boost::beast;
   if (ec == beast::error::timeout) {
     return make_error(RpcErrc::kTimeout, std::string(phase) + " timed out after " +
@@ -43,12 +46,14 @@ inline RpcError io_error(const boost::system::error_code& ec, std::string_view p
   }
   if (ec == beast::http::error::body_limit || ec == beast::websocket::error::message_too_big ||
       ec == beast::http::error::buffer_overflow) {
-    return make_error(RpcErrc::kResponseTooLarge,
-                      "reply exceeds the limit of " + std::to_string(options.max_response_bytes) + " bytes");
+    return make_error(
+        RpcErrc::kResponseTooLarge,
+        "reply exceeds the limit of " + std::to_string(options.max_response_bytes) + " bytes");
   }
   if (ec == beast::http::error::header_limit) {
-    return make_error(RpcErrc::kResponseTooLarge,
-                      "reply headers exceed the limit of " + std::to_string(options.max_header_bytes) + " bytes");
+    return make_error(
+        RpcErrc::kResponseTooLarge,
+        "reply headers exceed the limit of " + std::to_string(options.max_header_bytes) + " bytes");
   }
   return make_error(RpcErrc::kTransport, std::string(phase) + " with " + endpoint.redacted() +
                                              " failed: " + ec.message());

@@ -57,8 +57,9 @@ class WsStreamImpl final : public WsStream {
   template <class... Args>
   explicit WsStreamImpl(Args&&... args) : ws_(std::forward<Args>(args)...) {}
 
-  Task<ErrorCode> open(tcp::resolver::results_type results, const Endpoint& endpoint, const TransportOptions& options,
-                       Clock::time_point connect_deadline, std::string& phase) override {
+  Task<ErrorCode> open(tcp::resolver::results_type results, const Endpoint& endpoint,
+                       const TransportOptions& options, Clock::time_point connect_deadline,
+                       std::string& phase) override {
     ErrorCode ec;
     auto& layer = beast::get_lowest_layer(ws_);
     layer.expires_at(connect_deadline);
@@ -69,12 +70,14 @@ class WsStreamImpl final : public WsStream {
     if constexpr (!std::is_same_v<NextLayer, beast::tcp_stream>) {
       phase = "TLS handshake";
       prepare_tls(ws_.next_layer(), endpoint.host);
-      co_await ws_.next_layer().async_handshake(ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+      co_await ws_.next_layer().async_handshake(ssl::stream_base::client,
+                                                asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return ec;
     }
     // From here the websocket's own timeouts (handshake, idle + pings) apply.
     layer.expires_never();
-    const auto remaining = std::max(Clock::duration{std::chrono::milliseconds{1}}, connect_deadline - Clock::now());
+    const auto remaining =
+        std::max(Clock::duration{std::chrono::milliseconds{1}}, connect_deadline - Clock::now());
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = remaining;
     timeouts.idle_timeout = options.ws_idle_timeout;
@@ -120,13 +123,20 @@ class WsStreamImpl final : public WsStream {
 
 class WsTransport;
 
-class WsSubscription final : public Subscription, public std::enable_shared_from_this<WsSubscription> {
+class WsSubscription final : public Subscription,
+                             public std::enable_shared_from_this<WsSubscription> {
  public:
-  WsSubscription(Strand strand, std::string id, std::size_t capacity, std::weak_ptr<WsTransport> owner)
-      : strand_(std::move(strand)), id_(std::move(id)), capacity_(capacity), signal_(strand_), owner_(std::move(owner)) {}
+  WsSubscription(Strand strand, std::string id, std::size_t capacity,
+                 std::weak_ptr<WsTransport> owner)
+      : strand_(std::move(strand)),
+        id_(std::move(id)),
+        capacity_(capacity),
+        signal_(strand_),
+        owner_(std::move(owner)) {}
 
   Task<json::value> next() override {
-    co_return co_await asio::co_spawn(strand_, next_on_strand(shared_from_this()), asio::use_awaitable);
+    co_return co_await asio::co_spawn(strand_, next_on_strand(shared_from_this()),
+                                      asio::use_awaitable);
   }
 
   const std::string& id() const noexcept override { return id_; }
@@ -191,9 +201,11 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
   const Endpoint& endpoint() const noexcept override { return endpoint_; }
   bool supports_subscriptions() const noexcept override { return true; }
 
-  Task<std::string> request(std::string payload, std::vector<RequestId> ids, std::chrono::milliseconds timeout) override {
+  Task<std::string> request(std::string payload, std::vector<RequestId> ids,
+                            std::chrono::milliseconds timeout) override {
     auto result = co_await asio::co_spawn(
-        strand_, exchange(shared_from_this(), std::move(payload), std::move(ids), timeout, false), asio::use_awaitable);
+        strand_, exchange(shared_from_this(), std::move(payload), std::move(ids), timeout, false),
+        asio::use_awaitable);
     co_return std::move(result.first);
   }
 
@@ -202,12 +214,14 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
     Call call{"eth_subscribe", std::move(params)};
     std::vector<RequestId> ids(1, id);
     auto result = co_await asio::co_spawn(
-        strand_, exchange(shared_from_this(), serialize_request(id, call), std::move(ids), timeout, true),
+        strand_,
+        exchange(shared_from_this(), serialize_request(id, call), std::move(ids), timeout, true),
         asio::use_awaitable);
     if (!result.second) {
       auto outcome = parse_response(result.first, id);
       if (outcome.error) throw RpcException(*outcome.error);
-      throw RpcException(make_error(RpcErrc::kMalformedResponse, "eth_subscribe reply has no subscription id"));
+      throw RpcException(
+          make_error(RpcErrc::kMalformedResponse, "eth_subscribe reply has no subscription id"));
     }
     co_return result.second;
   }
@@ -225,7 +239,8 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
     json::array params;
     params.emplace_back(sub_id);
     // Ids from the top half are never used by the client: the reply is ignored.
-    enqueue(serialize_request(kUnsubscribeIdBase + unsubscribe_seq_++, Call{"eth_unsubscribe", std::move(params)}));
+    enqueue(serialize_request(kUnsubscribeIdBase + unsubscribe_seq_++,
+                              Call{"eth_unsubscribe", std::move(params)}));
   }
 
  private:
@@ -254,7 +269,8 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
     pending->subscribe = subscribe;
     for (auto id : ids) {
       if (self->pending_.contains(id)) {
-        throw RpcException(make_error(RpcErrc::kOther, "request id " + std::to_string(id) + " is already in flight"));
+        throw RpcException(make_error(
+            RpcErrc::kOther, "request id " + std::to_string(id) + " is already in flight"));
       }
     }
     for (auto id : ids) self->pending_[id] = pending;
@@ -263,14 +279,17 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
       ErrorCode ec;
       co_await pending->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) break;  // deadline passed
-      if (ec == asio::error::operation_aborted && !pending->done && !pending->error) break;  // cancelled by caller
+      if (ec == asio::error::operation_aborted && !pending->done && !pending->error)
+        break;  // cancelled by caller
     }
     if (pending->done) co_return std::make_pair(std::move(pending->reply), pending->subscription);
     if (pending->error) throw RpcException(*pending->error);
     for (auto id : ids) {
-      if (auto it = self->pending_.find(id); it != self->pending_.end() && it->second == pending) self->pending_.erase(it);
+      if (auto it = self->pending_.find(id); it != self->pending_.end() && it->second == pending)
+        self->pending_.erase(it);
     }
-    throw RpcException(make_error(RpcErrc::kTimeout, "no reply from " + self->endpoint_.redacted() + " within " +
+    throw RpcException(make_error(RpcErrc::kTimeout, "no reply from " + self->endpoint_.redacted() +
+                                                         " within " +
                                                          std::to_string(timeout.count()) + " ms"));
   }
 
@@ -288,7 +307,8 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
       std::optional<RpcError> failure;
       std::shared_ptr<WsStream> stream;
       try {
-        stream = co_await open_stream(std::min(deadline, Clock::now() + options_.connect_timeout), timeout);
+        stream = co_await open_stream(std::min(deadline, Clock::now() + options_.connect_timeout),
+                                      timeout);
       } catch (const RpcException& e) {
         failure = e.error();
       }
@@ -309,17 +329,20 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
     }
   }
 
-  Task<std::shared_ptr<WsStream>> open_stream(Clock::time_point connect_deadline, std::chrono::milliseconds timeout) {
+  Task<std::shared_ptr<WsStream>> open_stream(Clock::time_point connect_deadline,
+                                              std::chrono::milliseconds timeout) {
     ErrorCode ec;
     tcp::resolver resolver(strand_);
     auto results = co_await resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port),
                                                    asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      throw RpcException(make_error(RpcErrc::kTransport, "cannot resolve " + endpoint_.redacted() + ": " + ec.message()));
+      throw RpcException(make_error(
+          RpcErrc::kTransport, "cannot resolve " + endpoint_.redacted() + ": " + ec.message()));
     }
     std::shared_ptr<WsStream> stream;
     if (endpoint_.is_tls()) {
-      stream = std::make_shared<WsStreamImpl<beast::ssl_stream<beast::tcp_stream>>>(strand_, *options_.tls);
+      stream = std::make_shared<WsStreamImpl<beast::ssl_stream<beast::tcp_stream>>>(strand_,
+                                                                                    *options_.tls);
     } else {
       stream = std::make_shared<WsStreamImpl<beast::tcp_stream>>(strand_);
     }
@@ -341,7 +364,8 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
     outbox_signal_.cancel();
   }
 
-  static Task<void> writer(std::shared_ptr<WsTransport> self, std::uint64_t generation, std::shared_ptr<WsStream> stream) {
+  static Task<void> writer(std::shared_ptr<WsTransport> self, std::uint64_t generation,
+                           std::shared_ptr<WsStream> stream) {
     while (generation == self->generation_ && self->state_ == State::kConnected) {
       if (self->outbox_.empty()) {
         self->outbox_signal_.expires_at(Clock::time_point::max());
@@ -353,13 +377,15 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
       self->outbox_.pop_front();
       const auto ec = co_await stream->write(message);
       if (ec) {
-        self->drop(generation, io_error(ec, "WebSocket write", self->endpoint_, self->options_, {}));
+        self->drop(generation,
+                   io_error(ec, "WebSocket write", self->endpoint_, self->options_, {}));
         co_return;
       }
     }
   }
 
-  static Task<void> reader(std::shared_ptr<WsTransport> self, std::uint64_t generation, std::shared_ptr<WsStream> stream) {
+  static Task<void> reader(std::shared_ptr<WsTransport> self, std::uint64_t generation,
+                           std::shared_ptr<WsStream> stream) {
     for (;;) {
       std::string text;
       const auto ec = co_await stream->read(text);
@@ -404,7 +430,8 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
       auto outcome = parse_response_value(*msg.parsed, pending->ids.front());
       if (outcome.ok() && outcome.result.is_string()) {
         std::string sub_id(outcome.result.get_string());
-        auto sub = std::make_shared<WsSubscription>(strand_, sub_id, options_.subscription_queue, weak_from_this());
+        auto sub = std::make_shared<WsSubscription>(strand_, sub_id, options_.subscription_queue,
+                                                    weak_from_this());
         subs_[sub_id] = sub;
         pending->subscription = std::move(sub);
       }
@@ -462,8 +489,10 @@ void WsSubscription::close() {
 
 }  // namespace
 
-std::shared_ptr<Transport> make_ws_transport(infra::Executor executor, Endpoint endpoint, TransportOptions options) {
-  return std::make_shared<WsTransport>(std::move(executor), std::move(endpoint), std::move(options));
+std::shared_ptr<Transport> make_ws_transport(infra::Executor executor, Endpoint endpoint,
+                                             TransportOptions options) {
+  return std::make_shared<WsTransport>(std::move(executor), std::move(endpoint),
+                                       std::move(options));
 }
 
 }  // namespace lottery::rpc::detail

@@ -11,6 +11,7 @@
 
 #include "eth/hex.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,7 +19,6 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -55,7 +55,8 @@ class Loop {
   template <class T>
   T await(Task<T> task, std::chrono::seconds limit = 60s) {
     auto fut = asio::co_spawn(ctx_, std::move(task), asio::use_future);
-    if (fut.wait_for(limit) != std::future_status::ready) throw std::runtime_error("test task hung");
+    if (fut.wait_for(limit) != std::future_status::ready)
+      throw std::runtime_error("test task hung");
     return fut.get();
   }
 
@@ -91,9 +92,10 @@ std::uint16_t dead_port() {
   return a.local_endpoint().port();  // closed when `a` goes away: connections are refused
 }
 
-#define REQUIRE_ANVIL()                                                              \
-  if (!AnvilProcess::available()) GTEST_SKIP() << "node_modules/.bin/anvil missing; " \
-                                                     "run npm ci"
+#define REQUIRE_ANVIL()                               \
+  if (!AnvilProcess::available())                     \
+  GTEST_SKIP() << "node_modules/.bin/anvil missing; " \
+                  "run npm ci"
 
 }  // namespace
 
@@ -108,7 +110,8 @@ TEST_P(AnvilRpc, EthApiBasicsOverHttpAndWs) {
   AnvilProcess anvil(options);
   Loop loop;
   const bool ws = GetParam();
-  auto client = RpcClient::create(loop.ctx().get_executor(), ws ? anvil.ws_url() : anvil.http_url(), quick_options());
+  auto client = RpcClient::create(loop.ctx().get_executor(), ws ? anvil.ws_url() : anvil.http_url(),
+                                  quick_options());
   EthApi api(*client);
 
   EXPECT_EQ(loop.await(api.chain_id()), 1337u);
@@ -133,7 +136,8 @@ TEST_P(AnvilRpc, EthApiBasicsOverHttpAndWs) {
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(eth_json::parse_u64(out[0].value(), "chainId"), 1337u);
   EXPECT_EQ(eth_json::parse_u64(out[1].value(), "blockNumber"), 3u);
-  EXPECT_EQ(eth_json::parse_quantity(out[2].value(), "balance"), eth::U256("10000000000000000000000"));
+  EXPECT_EQ(eth_json::parse_quantity(out[2].value(), "balance"),
+            eth::U256("10000000000000000000000"));
 
   auto fees = loop.await(api.fee_history(3, BlockTag::latest(), {25.0, 75.0}));
   EXPECT_EQ(fees.oldest_block, 1u);
@@ -385,7 +389,8 @@ TEST(HostileHttp, RateLimitIsRetriedWithBackoff) {
 }
 
 TEST(HostileHttp, KeepAliveConnectionIsReusedAndReopenedAfterServerDrop) {
-  FakeRpcServer server([](const std::string& req) { return FakeReply{FakeRpcServer::result_for(req, "\"0x1\"")}; });
+  FakeRpcServer server(
+      [](const std::string& req) { return FakeReply{FakeRpcServer::result_for(req, "\"0x1\"")}; });
   Loop loop;
   auto client = RpcClient::create(loop.ctx().get_executor(), server.http_url(), quick_options());
   for (int i = 0; i < 3; ++i) loop.await(client->call("eth_chainId", {}));
@@ -398,13 +403,15 @@ TEST(HostileHttp, KeepAliveConnectionIsReusedAndReopenedAfterServerDrop) {
 }
 
 TEST(HostileTls, HandshakeWithPlainServerFailsAsTransportError) {
-  FakeRpcServer server([](const std::string& req) { return FakeReply{FakeRpcServer::result_for(req, "\"0x1\"")}; });
+  FakeRpcServer server(
+      [](const std::string& req) { return FakeReply{FakeRpcServer::result_for(req, "\"0x1\"")}; });
   Loop loop;
   auto options = quick_options();
   options.max_attempts = 1;
   for (const std::string scheme : {"https", "wss"}) {
-    auto client = RpcClient::create(loop.ctx().get_executor(),
-                                    scheme + "://127.0.0.1:" + std::to_string(server.port()), options);
+    auto client =
+        RpcClient::create(loop.ctx().get_executor(),
+                          scheme + "://127.0.0.1:" + std::to_string(server.port()), options);
     auto error = expect_rpc_error(loop, client->call("eth_chainId", {}));
     EXPECT_EQ(error.kind, RpcErrc::kTransport) << error.describe();
     EXPECT_NE(error.message.find("TLS handshake"), std::string::npos) << error.message;
@@ -463,9 +470,11 @@ TEST(HostileWs, SubscriptionDeliversNotificationsAndReportsDrop) {
   auto sub = loop.await(client->subscribe(params));
   EXPECT_EQ(sub->id(), "0xsub1");
   EXPECT_EQ(loop.await(sub->next()), json::parse(R"({"n":1})"));
-  server.push(R"({"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"other","result":{"n":9}}})");
+  server.push(
+      R"({"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"other","result":{"n":9}}})");
   server.push("garbage that is not json");
-  server.push(R"({"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0xsub1","result":{"n":2}}})");
+  server.push(
+      R"({"jsonrpc":"2.0","method":"eth_subscription","params":{"subscription":"0xsub1","result":{"n":2}}})");
   EXPECT_EQ(loop.await(sub->next()), json::parse(R"({"n":2})"));
   server.drop_all();
   auto error = expect_rpc_error(loop, sub->next());
@@ -479,7 +488,8 @@ TEST(HostileWs, SubscriptionDeliversNotificationsAndReportsDrop) {
 
 TEST(HostileWs, KeepAlivePingsHoldIdleLinkAndDeadPeerIsDetected) {
   FakeRpcServer server([](const std::string& req) {
-    if (FakeRpcServer::method_of(req) == "eth_subscribe") return FakeReply{FakeRpcServer::result_for(req, "\"0xs\"")};
+    if (FakeRpcServer::method_of(req) == "eth_subscribe")
+      return FakeReply{FakeRpcServer::result_for(req, "\"0xs\"")};
     return FakeReply{FakeRpcServer::result_for(req, "true")};
   });
   Loop loop;
@@ -508,8 +518,9 @@ TEST(Failover, DeadFirstUrlFailsOverToAnvilAndComesBack) {
   AnvilProcess anvil;
   Loop loop;
   const auto port = dead_port();
-  auto client = RpcClient::create(loop.ctx().get_executor(),
-                                  "http://127.0.0.1:" + std::to_string(port) + "," + anvil.http_url(), quick_options());
+  auto client = RpcClient::create(
+      loop.ctx().get_executor(),
+      "http://127.0.0.1:" + std::to_string(port) + "," + anvil.http_url(), quick_options());
   EthApi api(*client);
   EXPECT_EQ(loop.await(api.chain_id()), 31337u);
   auto stats = client->stats();
@@ -527,13 +538,14 @@ TEST(Failover, HostileFirstUrlFailsOverAndPrimaryIsUsedAgainOnceHealthy) {
     if (!healthy) return FakeReply{"][ not json"};
     // Answers like a node in sync with Anvil.
     auto request = json::parse(req);
-    auto reply = json::parse(anvil.rpc(FakeRpcServer::method_of(req), json::serialize(request.at("params"))));
+    auto reply = json::parse(
+        anvil.rpc(FakeRpcServer::method_of(req), json::serialize(request.at("params"))));
     reply.as_object()["id"] = request.at("id");
     return FakeReply{json::serialize(reply)};
   });
   Loop loop;
-  auto client = RpcClient::create(loop.ctx().get_executor(), primary.http_url() + "," + anvil.http_url(),
-                                  quick_options());
+  auto client = RpcClient::create(loop.ctx().get_executor(),
+                                  primary.http_url() + "," + anvil.http_url(), quick_options());
   EthApi api(*client);
   anvil.rpc("evm_mine");
   EXPECT_EQ(loop.await(api.block_number()), 1u);

@@ -30,7 +30,8 @@ namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
 }  // namespace
 
-std::string http_post(std::uint16_t port, const std::string& body, std::chrono::milliseconds timeout) {
+std::string http_post(std::uint16_t port, const std::string& body,
+                      std::chrono::milliseconds timeout) {
   asio::io_context ctx;
   beast::tcp_stream stream(ctx);
   stream.expires_after(timeout);
@@ -53,10 +54,17 @@ std::string AnvilProcess::binary_path() {
   return std::string(LOTTERY_SOURCE_DIR) + "/node_modules/.bin/anvil";
 }
 
-bool AnvilProcess::available() { return std::filesystem::exists(binary_path()); }
+bool AnvilProcess::available() {
+  return std::filesystem::exists(binary_path());
+}
 
 AnvilProcess::AnvilProcess(AnvilOptions options) {
-  std::vector<std::string> args{binary_path(), "--host", "127.0.0.1", "--port", "0", "--chain-id",
+  std::vector<std::string> args{binary_path(),
+                                "--host",
+                                "127.0.0.1",
+                                "--port",
+                                "0",
+                                "--chain-id",
                                 std::to_string(options.chain_id)};
   if (options.block_time) {
     args.push_back("--block-time");
@@ -68,7 +76,8 @@ AnvilProcess::AnvilProcess(AnvilOptions options) {
   argv.push_back(nullptr);
 
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe failed: ") + std::strerror(errno));
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe failed: ") + std::strerror(errno));
   pid_ = fork();
   if (pid_ < 0) {
     close(fds[0]);
@@ -106,7 +115,8 @@ AnvilProcess::AnvilProcess(AnvilOptions options) {
     {
       std::smatch m;
       const std::string out = output();
-      if (std::regex_search(out, m, kListening)) port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+      if (std::regex_search(out, m, kListening))
+        port_ = static_cast<std::uint16_t>(std::stoi(m[1].str()));
     }
     if (port_ != 0) break;
     int status = 0;
@@ -136,7 +146,9 @@ AnvilProcess::AnvilProcess(AnvilOptions options) {
   }
 }
 
-AnvilProcess::~AnvilProcess() { stop(); }
+AnvilProcess::~AnvilProcess() {
+  stop();
+}
 
 std::string AnvilProcess::output() const {
   std::lock_guard lock(mutex_);

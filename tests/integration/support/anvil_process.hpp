@@ -67,6 +67,7 @@ class AnvilProcess {
 };
 
 /// POSTs `body` to http://127.0.0.1:`port`/ and returns the reply body.
-std::string http_post(std::uint16_t port, const std::string& body, std::chrono::milliseconds timeout);
+std::string http_post(std::uint16_t port, const std::string& body,
+                      std::chrono::milliseconds timeout);
 
 }  // namespace lottery::integration

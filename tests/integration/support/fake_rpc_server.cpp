@@ -64,7 +64,8 @@ std::string build(const std::string& request, const json::value& payload, const 
 
 struct FakeRpcServer::Impl : std::enable_shared_from_this<FakeRpcServer::Impl> {
   struct WsSession {
-    explicit WsSession(websocket::stream<beast::tcp_stream> s) : ws(std::move(s)), signal(ws.get_executor()) {}
+    explicit WsSession(websocket::stream<beast::tcp_stream> s)
+        : ws(std::move(s)), signal(ws.get_executor()) {}
     websocket::stream<beast::tcp_stream> ws;
     std::deque<std::string> outbox;
     asio::steady_timer signal;
@@ -80,7 +81,8 @@ struct FakeRpcServer::Impl : std::enable_shared_from_this<FakeRpcServer::Impl> {
   std::unique_ptr<asio::io_context> ctx_ptr = std::make_unique<asio::io_context>();
   asio::io_context& ctx = *ctx_ptr;
   // Keeps run() going between connections until the server is destroyed.
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{ctx.get_executor()};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard{
+      ctx.get_executor()};
   std::unique_ptr<tcp::acceptor> acceptor_ptr = std::make_unique<tcp::acceptor>(ctx);
   tcp::acceptor& acceptor = *acceptor_ptr;
   std::mutex handler_mutex;
@@ -117,11 +119,13 @@ struct FakeRpcServer::Impl : std::enable_shared_from_this<FakeRpcServer::Impl> {
       ErrorCode ec;
       http::request_parser<http::string_body> parser;
       parser.body_limit(64 * 1024 * 1024);
-      co_await http::async_read(*stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_read(*stream, buffer, parser,
+                                asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
       auto req = parser.release();
       if (websocket::is_upgrade(req)) {
-        co_await ws_session(self, websocket::stream<beast::tcp_stream>(std::move(*stream)), std::move(req));
+        co_await ws_session(self, websocket::stream<beast::tcp_stream>(std::move(*stream)),
+                            std::move(req));
         co_return;
       }
       FakeReply reply = self->handle(req.body());
@@ -144,7 +148,8 @@ struct FakeRpcServer::Impl : std::enable_shared_from_this<FakeRpcServer::Impl> {
     }
   }
 
-  static asio::awaitable<void> ws_session(std::shared_ptr<Impl> self, websocket::stream<beast::tcp_stream> ws,
+  static asio::awaitable<void> ws_session(std::shared_ptr<Impl> self,
+                                          websocket::stream<beast::tcp_stream> ws,
                                           http::request<http::string_body> req) {
     auto s = std::make_shared<WsSession>(std::move(ws));
     s->ws.read_message_max(64 * 1024 * 1024);
@@ -169,7 +174,8 @@ struct FakeRpcServer::Impl : std::enable_shared_from_this<FakeRpcServer::Impl> {
     s->signal.cancel();
   }
 
-  static asio::awaitable<void> deliver(std::shared_ptr<Impl> self, std::shared_ptr<WsSession> s, FakeReply reply) {
+  static asio::awaitable<void> deliver(std::shared_ptr<Impl> self, std::shared_ptr<WsSession> s,
+                                       FakeReply reply) {
     if (reply.delay.count() > 0) {
       asio::steady_timer timer(self->ctx, reply.delay);
       ErrorCode ec;
@@ -258,7 +264,8 @@ std::string FakeRpcServer::result_for(const std::string& request, const std::str
   return build(request, json::parse(result_json), "result");
 }
 
-std::string FakeRpcServer::error_for(const std::string& request, int code, const std::string& message) {
+std::string FakeRpcServer::error_for(const std::string& request, int code,
+                                     const std::string& message) {
   json::object err;
   err["code"] = code;
   err["message"] = message;

@@ -23,11 +23,11 @@ struct FakeReply {
   FakeReply() = default;
   explicit FakeReply(std::string reply_body) : body(std::move(reply_body)) {}
 
-  std::string body;                     ///< reply body / WS message ("" and !drop: WS sends nothing)
-  unsigned status = 200;                ///< HTTP status
-  std::chrono::milliseconds delay{0};   ///< wait before answering
-  bool drop = false;                    ///< close the connection instead of answering
-  std::vector<std::string> extra;       ///< WS: more messages after `body` (e.g. notifications)
+  std::string body;                    ///< reply body / WS message ("" and !drop: WS sends nothing)
+  unsigned status = 200;               ///< HTTP status
+  std::chrono::milliseconds delay{0};  ///< wait before answering
+  bool drop = false;                   ///< close the connection instead of answering
+  std::vector<std::string> extra;      ///< WS: more messages after `body` (e.g. notifications)
 };
 
 /// Called on the server thread for every request body / WS text message.

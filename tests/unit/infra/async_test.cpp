@@ -3,16 +3,16 @@
 #include "infra/task_group.hpp"
 #include "infra/timeout.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -67,7 +67,8 @@ TEST(WithTimeout, ThrowsTimeoutErrorWhenDeadlinePasses) {
 
 TEST(WithTimeout, PropagatesTaskException) {
   asio::io_context ctx;
-  EXPECT_THROW(run_task(ctx, lottery::infra::with_timeout(sleep_then_throw(1ms), 2s)), std::runtime_error);
+  EXPECT_THROW(run_task(ctx, lottery::infra::with_timeout(sleep_then_throw(1ms), 2s)),
+               std::runtime_error);
 }
 
 TEST(TaskGroup, LogsFailuresAndJoins) {
@@ -95,7 +96,8 @@ TEST(TaskGroup, LogsFailuresAndJoins) {
 TEST(TaskGroup, CancelAllStopsLoops) {
   asio::io_context ctx;
   std::vector<std::string> lines;
-  lottery::infra::TaskGroup group(ctx.get_executor(), [&](std::string_view line) { lines.emplace_back(line); });
+  lottery::infra::TaskGroup group(ctx.get_executor(),
+                                  [&](std::string_view line) { lines.emplace_back(line); });
   group.spawn("forever", []() -> Task<void> {
     for (;;) co_await sleep_then(1h, 0);
   }());
@@ -113,7 +115,8 @@ TEST(TaskGroup, CancelAllStopsLoops) {
 TEST(SpawnLogged, CatchesExceptionAtBoundary) {
   asio::io_context ctx;
   std::string line;
-  lottery::infra::spawn_logged(ctx.get_executor(), sleep_then_throw(1ms), "loop", [&](std::string_view l) { line = l; });
+  lottery::infra::spawn_logged(ctx.get_executor(), sleep_then_throw(1ms), "loop",
+                               [&](std::string_view l) { line = l; });
   ctx.run();
   EXPECT_EQ(line, "loop failed: boom");
 }

@@ -3,12 +3,12 @@
 #include "rpc/client.hpp"
 #include "rpc/eth_api.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include <deque>
 #include <functional>
@@ -25,14 +25,17 @@ namespace {
 /// request's ids returning the reply text, or throwing an RpcException.
 class FakeTransport final : public Transport {
  public:
-  using Step = std::function<std::string(const std::string& payload, const std::vector<RequestId>& ids)>;
+  using Step =
+      std::function<std::string(const std::string& payload, const std::vector<RequestId>& ids)>;
 
   explicit FakeTransport(std::string url) : endpoint_(parse_endpoint(url)) {}
 
-  Task<std::string> request(std::string payload, std::vector<RequestId> ids, std::chrono::milliseconds) override {
+  Task<std::string> request(std::string payload, std::vector<RequestId> ids,
+                            std::chrono::milliseconds) override {
     ++calls;
     payloads.push_back(payload);
-    if (steps.empty()) throw RpcException(make_error(RpcErrc::kTransport, "no more scripted replies"));
+    if (steps.empty())
+      throw RpcException(make_error(RpcErrc::kTransport, "no more scripted replies"));
     auto step = std::move(steps.front());
     steps.pop_front();
     co_return step(payload, ids);
@@ -50,14 +53,15 @@ class FakeTransport final : public Transport {
 
 FakeTransport::Step result(std::string json_result) {
   return [json_result](const std::string&, const std::vector<RequestId>& ids) {
-    return R"({"jsonrpc":"2.0","id":)" + std::to_string(ids.front()) + R"(,"result":)" + json_result + "}";
+    return R"({"jsonrpc":"2.0","id":)" + std::to_string(ids.front()) + R"(,"result":)" +
+           json_result + "}";
   };
 }
 
 FakeTransport::Step node_error(int code, std::string message) {
   return [code, message](const std::string&, const std::vector<RequestId>& ids) {
-    return R"({"jsonrpc":"2.0","id":)" + std::to_string(ids.front()) + R"(,"error":{"code":)" + std::to_string(code) +
-           R"(,"message":")" + message + R"("}})";
+    return R"({"jsonrpc":"2.0","id":)" + std::to_string(ids.front()) + R"(,"error":{"code":)" +
+           std::to_string(code) + R"(,"message":")" + message + R"("}})";
   };
 }
 
@@ -147,7 +151,8 @@ TEST(RpcClient, NeverRetriesNodeVerdicts) {
   auto c = f.client();
   EXPECT_EQ(error_kind(f.ctx, c->call("eth_call", {})), RpcErrc::kExecutionReverted);
   EXPECT_EQ(error_kind(f.ctx, c->call("eth_sendRawTransaction", {})), RpcErrc::kNonceTooLow);
-  EXPECT_EQ(error_kind(f.ctx, c->call("eth_sendRawTransaction", {})), RpcErrc::kReplacementUnderpriced);
+  EXPECT_EQ(error_kind(f.ctx, c->call("eth_sendRawTransaction", {})),
+            RpcErrc::kReplacementUnderpriced);
   EXPECT_EQ(f.a->calls, 3);
   EXPECT_EQ(f.b->calls, 0);
   EXPECT_EQ(c->stats()[0].errors, 0u);  // the node answered: not its fault
@@ -187,8 +192,8 @@ TEST(RpcClient, FailsOverToSecondEndpointAndReturnsToPrimaryAfterCooldown) {
 
 TEST(RpcClient, ProbesUpdateHeadsAndMoveAwayFromLaggingEndpoint) {
   Fixture f;
-  f.a->steps = {result("\"0x64\"")};   // 100
-  f.b->steps = {result("\"0x6e\"")};   // 110
+  f.a->steps = {result("\"0x64\"")};  // 100
+  f.b->steps = {result("\"0x6e\"")};  // 110
   auto c = f.client();
   run(f.ctx, c->probe_endpoints());
   auto stats = c->stats();
@@ -222,10 +227,11 @@ TEST(RpcClient, BatchMatchesOutOfOrderRepliesAndKeepsPerCallErrors) {
 
 TEST(RpcClient, BatchWhollyRateLimitedIsRetried) {
   Fixture f;
-  f.a->steps = {raw(R"({"jsonrpc":"2.0","id":null,"error":{"code":429,"message":"Too Many Requests"}})"),
-                [](const std::string&, const std::vector<RequestId>& ids) {
-                  return R"([{"jsonrpc":"2.0","id":)" + std::to_string(ids[0]) + R"(,"result":"0x1"}])";
-                }};
+  f.a->steps = {
+      raw(R"({"jsonrpc":"2.0","id":null,"error":{"code":429,"message":"Too Many Requests"}})"),
+      [](const std::string&, const std::vector<RequestId>& ids) {
+        return R"([{"jsonrpc":"2.0","id":)" + std::to_string(ids[0]) + R"(,"result":"0x1"}])";
+      }};
   auto c = f.client(1);
   std::vector<Call> calls{{"eth_chainId", {}}};
   auto out = run(f.ctx, c->batch(calls));

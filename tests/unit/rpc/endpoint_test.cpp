@@ -56,7 +56,8 @@ TEST(Endpoint, RejectsWithClearMessages) {
     }
     return std::string("accepted");
   };
-  EXPECT_NE(message("ftp://example.com").find("scheme \"ftp\" is not supported"), std::string::npos);
+  EXPECT_NE(message("ftp://example.com").find("scheme \"ftp\" is not supported"),
+            std::string::npos);
   EXPECT_NE(message("127.0.0.1:8545").find("has no scheme"), std::string::npos);
   EXPECT_NE(message("not a url").find("has no scheme"), std::string::npos);
   EXPECT_NE(message("http://exa mple.com").find("not a valid absolute URL"), std::string::npos);

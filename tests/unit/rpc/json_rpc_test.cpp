@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rpc/json_rpc.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
@@ -13,8 +13,10 @@ namespace json = boost::json;
 
 TEST(JsonRpcSerialize, RequestAndBatch) {
   Call call{"eth_getBalance", json::array{"0xabc", "latest"}};
-  EXPECT_EQ(json::parse(serialize_request(7, call)),
-            json::parse(R"({"jsonrpc":"2.0","id":7,"method":"eth_getBalance","params":["0xabc","latest"]})"));
+  EXPECT_EQ(
+      json::parse(serialize_request(7, call)),
+      json::parse(
+          R"({"jsonrpc":"2.0","id":7,"method":"eth_getBalance","params":["0xabc","latest"]})"));
   std::vector<Call> calls{{"eth_chainId", {}}, {"eth_blockNumber", {}}};
   std::vector<RequestId> ids{10, 11};
   EXPECT_EQ(json::parse(serialize_batch(ids, calls)),
@@ -32,7 +34,8 @@ TEST(JsonRpcParse, SingleResultAndNodeError) {
   EXPECT_TRUE(null_result.result.is_null());
 
   auto err = parse_response(
-      R"({"jsonrpc":"2.0","id":5,"error":{"code":3,"message":"execution reverted: nope","data":"0x08c379a0"}})", 5);
+      R"({"jsonrpc":"2.0","id":5,"error":{"code":3,"message":"execution reverted: nope","data":"0x08c379a0"}})",
+      5);
   ASSERT_FALSE(err.ok());
   EXPECT_EQ(err.error->kind, RpcErrc::kExecutionReverted);
   EXPECT_EQ(err.error->code, 3);
@@ -47,7 +50,8 @@ TEST(JsonRpcParse, SingleResultAndNodeError) {
   EXPECT_EQ(range.error->kind, RpcErrc::kRangeTooLarge);
 
   // Proxies answer rate limits with a null id.
-  auto limited = parse_response(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"limit exceeded"}})", 5);
+  auto limited = parse_response(
+      R"({"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"limit exceeded"}})", 5);
   EXPECT_EQ(limited.error->kind, RpcErrc::kRateLimited);
 }
 
@@ -138,7 +142,8 @@ TEST(JsonRpcBatch, UnknownOrDuplicateIdsPoisonTheBatch) {
 
 TEST(JsonRpcBatch, SingleErrorObjectAnswersWholeBatch) {
   std::vector<RequestId> ids{1, 2};
-  auto out = parse_batch_response(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"rate limit"}})", ids);
+  auto out = parse_batch_response(
+      R"({"jsonrpc":"2.0","id":null,"error":{"code":-32005,"message":"rate limit"}})", ids);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].error->kind, RpcErrc::kRateLimited);
   EXPECT_EQ(out[1].error->kind, RpcErrc::kRateLimited);
@@ -159,9 +164,10 @@ TEST(JsonRpcInspect, ClassifiesWebSocketMessages) {
   EXPECT_EQ(batch.kind, IncomingMessage::Kind::kResponse);
   EXPECT_EQ(batch.ids, (std::vector<RequestId>{3, 4}));
 
-  for (const char* text : {"", "garbage", "[]", R"({"method":"eth_subscription"})",
-                           R"({"method":"eth_subscription","params":{"subscription":5,"result":1}})",
-                           R"({"method":"other","params":{}})", R"({"id":null,"result":1})", "17"}) {
+  for (const char* text :
+       {"", "garbage", "[]", R"({"method":"eth_subscription"})",
+        R"({"method":"eth_subscription","params":{"subscription":5,"result":1}})",
+        R"({"method":"other","params":{}})", R"({"id":null,"result":1})", "17"}) {
     EXPECT_EQ(inspect_message(text).kind, IncomingMessage::Kind::kInvalid) << text;
   }
 }
