@@ -65,10 +65,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  signal?: AbortSignal,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Error(`stopped waiting for ${what}`);
     try {
       const value = await probe();
       if (value !== undefined) return value;
@@ -103,19 +109,25 @@ class Service {
     child.stdout?.pipe(logFile);
     child.stderr?.pipe(logFile);
     this.child = child;
+    const gone = new AbortController();
     const exited = new Promise<never>((_, reject) =>
-      child.once("exit", (code, signal) =>
-        reject(new Error(`service exited early (code ${code}, signal ${signal}); see build/e2e/service-${this.starts}.log`)),
-      ),
+      child.once("exit", (code, signal) => {
+        gone.abort();
+        reject(new Error(`service exited early (code ${code}, signal ${signal}); see build/e2e/service-${this.starts}.log`));
+      }),
     );
     exited.catch(() => undefined);
-    await Promise.race([
-      exited,
-      waitFor("GET /api/ready = 200", 90_000, async () => {
+    const ready = waitFor(
+      "GET /api/ready = 200",
+      90_000,
+      async () => {
         const res = await fetch(`${this.url}/api/ready`, { signal: AbortSignal.timeout(2000) });
         return res.status === 200 ? true : undefined;
-      }),
-    ]);
+      },
+      gone.signal,
+    );
+    ready.catch(() => undefined);
+    await Promise.race([exited, ready]);
     log(`service ready on ${this.url} (pid ${child.pid})`);
   }
 
