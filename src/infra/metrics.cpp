@@ -151,17 +151,17 @@ Registry::Entry& Registry::entry(const std::string& name, int kind,
   return *slot;
 }
 
-Family<Counter>& Registry::counter(std::string name, std::string help,
+Family<Counter>& Registry::counter(const std::string& name, std::string help,
                                    std::vector<std::string> label_names) {
   return *entry(name, kCounterKind, std::move(label_names), std::move(help), {}).counters;
 }
 
-Family<Gauge>& Registry::gauge(std::string name, std::string help,
+Family<Gauge>& Registry::gauge(const std::string& name, std::string help,
                                std::vector<std::string> label_names) {
   return *entry(name, kGaugeKind, std::move(label_names), std::move(help), {}).gauges;
 }
 
-Family<Histogram>& Registry::histogram(std::string name, std::string help,
+Family<Histogram>& Registry::histogram(const std::string& name, std::string help,
                                        std::vector<std::string> label_names,
                                        std::vector<double> upper_bounds) {
   return *entry(name, kHistogramKind, std::move(label_names), std::move(help),
@@ -169,7 +169,8 @@ Family<Histogram>& Registry::histogram(std::string name, std::string help,
               .histograms;
 }
 
-void Registry::gauge_callback(std::string name, std::string help, std::function<double()> read) {
+void Registry::gauge_callback(const std::string& name, std::string help,
+                              std::function<double()> read) {
   Entry& e = entry(name, kCallbackKind, {}, std::move(help), {});
   std::lock_guard lock(mutex_);
   e.read = std::move(read);
@@ -178,7 +179,10 @@ void Registry::gauge_callback(std::string name, std::string help, std::function<
 std::string Registry::render() const {
   std::string out;
   std::lock_guard lock(mutex_);
-  for (const auto& [name, e] : entries_) {
+  for (const auto& item : entries_) {
+    // Named references, not structured bindings: clang 14 cannot capture those in lambdas.
+    const std::string& name = item.first;
+    const std::unique_ptr<Entry>& e = item.second;
     const char* type = "gauge";
     if (e->kind == kCounterKind) type = "counter";
     if (e->kind == kHistogramKind) type = "histogram";

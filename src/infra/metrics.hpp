@@ -110,17 +110,17 @@ class Registry {
   Registry& operator=(const Registry&) = delete;
   ~Registry();
 
-  Family<Counter>& counter(std::string name, std::string help,
+  Family<Counter>& counter(const std::string& name, std::string help,
                            std::vector<std::string> label_names = {});
-  Family<Gauge>& gauge(std::string name, std::string help,
+  Family<Gauge>& gauge(const std::string& name, std::string help,
                        std::vector<std::string> label_names = {});
-  Family<Histogram>& histogram(std::string name, std::string help,
+  Family<Histogram>& histogram(const std::string& name, std::string help,
                                std::vector<std::string> label_names = {},
                                std::vector<double> upper_bounds = default_latency_buckets());
   /// A gauge whose value is read by `read()` at render time (e.g. a queue
   /// depth owned elsewhere). `read` must be thread-safe and must not throw.
   /// Registering the same name again replaces the callback.
-  void gauge_callback(std::string name, std::string help, std::function<double()> read);
+  void gauge_callback(const std::string& name, std::string help, std::function<double()> read);
 
   /// The whole registry in the Prometheus text format, families sorted by name.
   std::string render() const;

@@ -44,7 +44,7 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
-void Router::add(RouteSpec spec, Handler handler) {
+void Router::add(const RouteSpec& spec, const Handler& handler) {
   std::vector<std::string> patterns{spec.pattern};
   patterns.insert(patterns.end(), spec.aliases.begin(), spec.aliases.end());
   for (const auto& pattern : patterns) {

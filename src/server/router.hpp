@@ -85,7 +85,7 @@ class Router {
  public:
   /// Adds a route (and one per alias). Not thread-safe: build the table before serving.
   /// Throws std::invalid_argument for a malformed pattern or a duplicate method+pattern.
-  void add(RouteSpec spec, Handler handler);
+  void add(const RouteSpec& spec, const Handler& handler);
 
   /// Matches a decoded path. HEAD matches GET routes. A path whose segments
   /// match some route with another method gives kMethodNotAllowed.

@@ -225,7 +225,8 @@ infra::Task<void> Server::Impl::accept_loop() {
       co_await pause.async_wait(kUseTuple);
       continue;
     }
-    asio::co_spawn(socket.get_executor(), serve(std::move(socket)), asio::detached);
+    auto connection_executor = socket.get_executor();
+    asio::co_spawn(connection_executor, serve(std::move(socket)), asio::detached);
   }
 }
 
@@ -382,6 +383,8 @@ namespace {
 infra::Task<boost::system::error_code> write_response(beast::tcp_stream& stream, Response& res,
                                                       unsigned version, bool head, bool keep_alive,
                                                       std::chrono::milliseconds timeout) {
+  // HEAD answers carry the GET answer's Content-Length but no body, so they
+  // use an empty body with the length set by hand.
   http::response<http::span_body<const char>> msg{res.status, version};
   msg.set(http::field::server, "lottery");
   for (const auto& [name, value] : security_headers()) msg.set(name, value);
@@ -390,23 +393,15 @@ infra::Task<boost::system::error_code> write_response(beast::tcp_stream& stream,
       res.status == http::status::not_modified || res.status == http::status::no_content;
   if (!res.content_type.empty() && !bodyless) msg.set(http::field::content_type, res.content_type);
   msg.keep_alive(keep_alive);
-  if (!bodyless) {
-    if (!head && res.body) {
-      msg.body() = beast::span<const char>(res.body->data(), res.body->size());
-    }
-    msg.content_length(res.body_size());
-  }
+  if (!bodyless) msg.content_length(res.body_size());
   stream.expires_after(timeout);
-  http::response_serializer<http::span_body<const char>> sr{msg};
-  if (head) sr.split(true);
-  boost::system::error_code ec;
-  if (head) {
-    auto [write_ec, n] = co_await http::async_write_header(stream, sr, kUseTuple);
-    ec = write_ec;
-  } else {
-    auto [write_ec, n] = co_await http::async_write(stream, sr, kUseTuple);
-    ec = write_ec;
+  if (head || bodyless || !res.body) {
+    http::response<http::empty_body> header_only{std::move(msg.base())};
+    auto [ec, n] = co_await http::async_write(stream, header_only, kUseTuple);
+    co_return ec;
   }
+  msg.body() = beast::span<const char>(res.body->data(), res.body->size());
+  auto [ec, n] = co_await http::async_write(stream, msg, kUseTuple);
   co_return ec;
 }
 
@@ -689,9 +684,9 @@ Server::~Server() {
   impl_->sweep_timer.cancel();
 }
 
-void Server::add_route(RouteSpec spec, Handler handler) {
+void Server::add_route(const RouteSpec& spec, const Handler& handler) {
   if (impl_->running) throw std::logic_error("server: add_route after start()");
-  impl_->router.add(std::move(spec), std::move(handler));
+  impl_->router.add(spec, handler);
 }
 
 void Server::start() {

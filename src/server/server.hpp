@@ -84,7 +84,7 @@ class Server {
 
   /// Adds a route (e.g. the custody routes); it also appears in the OpenAPI
   /// document. Throws std::logic_error after `start()`.
-  void add_route(RouteSpec spec, Handler handler);
+  void add_route(const RouteSpec& spec, const Handler& handler);
 
   /// Binds host:port and starts accepting. Throws std::system_error with the
   /// address when it cannot listen.

@@ -216,9 +216,15 @@ bool WsSession::check_stuck(std::chrono::steady_clock::time_point now) {
 Broadcaster::Broadcaster(infra::Gauge* clients_gauge) : clients_gauge_(clients_gauge) {}
 
 void Broadcaster::add(const std::shared_ptr<WsSession>& session) {
-  std::lock_guard lock(mutex_);
-  sessions_[session->id()] = session;
-  if (clients_gauge_ != nullptr) clients_gauge_->set(static_cast<double>(sessions_.size()));
+  std::optional<websocket::close_code> closing;
+  {
+    std::lock_guard lock(mutex_);
+    sessions_[session->id()] = session;
+    if (clients_gauge_ != nullptr) clients_gauge_->set(static_cast<double>(sessions_.size()));
+    closing = closing_;
+  }
+  // A session that finished its handshake after `close_all` is closed too.
+  if (closing) session->close(*closing);
 }
 
 void Broadcaster::remove(std::uint64_t id) {
@@ -262,6 +268,10 @@ void Broadcaster::publish(const store::ChangeSet& changes) {
 }
 
 void Broadcaster::close_all(websocket::close_code code) {
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = code;
+  }
   for (const auto& session : sessions()) session->close(code);
 }
 

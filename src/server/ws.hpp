@@ -121,6 +121,7 @@ class Broadcaster {
   /// Live sessions (copied under the lock).
   std::vector<std::shared_ptr<WsSession>> sessions() const;
 
+  /// Closes every session with `code`, and every session added later too.
   void close_all(websocket::close_code code);
   /// Runs `check_stuck` on every session; returns how many were dropped.
   std::size_t sweep(std::chrono::steady_clock::time_point now);
@@ -129,6 +130,7 @@ class Broadcaster {
   infra::Gauge* clients_gauge_;
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<WsSession>> sessions_;
+  std::optional<websocket::close_code> closing_;  ///< set by close_all
 };
 
 }  // namespace lottery::server
