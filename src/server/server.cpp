@@ -68,8 +68,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         cors(options.cors_origins),
         limiter(options.rate_limit_per_minute, options.rate_limit_burst),
         files(options.static_dir),
-        acceptor(executor),
-        sweep_timer(executor) {
+        control(asio::make_strand(executor)),
+        acceptor(control),
+        sweep_timer(control) {
     if (context.store == nullptr) throw std::invalid_argument("server: a store is required");
     if (context.metrics == nullptr) context.metrics = &infra::metrics();
     auto& reg = *context.metrics;
@@ -107,6 +108,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   CorsPolicy cors;
   RateLimiter limiter;
   StaticFiles files;
+  /// The acceptor and the sweep timer live on this strand; stop() reaches
+  /// them through it (Asio objects are not safe to touch from two threads).
+  asio::strand<infra::Executor> control;
   tcp::acceptor acceptor;
   asio::steady_timer sweep_timer;
   std::unique_ptr<Broadcaster> broadcaster;
@@ -204,8 +208,8 @@ void Server::Impl::start() {
   });
   running = true;
   auto self = shared_from_this();
-  asio::co_spawn(executor, accept_loop(), asio::detached);
-  asio::co_spawn(executor, sweep_loop(), asio::detached);
+  asio::co_spawn(control, accept_loop(), asio::detached);
+  asio::co_spawn(control, sweep_loop(), asio::detached);
   logging::log_info("server", "listening",
                     {{"host", options.host},
                      {"port", bound_port},
@@ -622,12 +626,11 @@ infra::Task<void> Server::Impl::stop() {
   if (stopping.exchange(true)) co_return;
   logging::log_info("server", "stopping",
                     {{"connections", connection_count()}, {"websockets", broadcaster->size()}});
-  // Stop accepting on the acceptor's own executor is not needed: close is
-  // safe to call while an accept is pending on another thread only through
-  // a post, so do it that way.
-  co_await asio::post(executor, asio::use_awaitable);
-  beast::error_code ignored;
-  acceptor.close(ignored);
+  // On the control strand, where the accept loop runs.
+  asio::post(control, [self] {
+    beast::error_code ignored;
+    self->acceptor.close(ignored);
+  });
   subscription.reset();
   broadcaster->close_all(websocket::close_code::going_away);
   for (const auto& conn : connection_list()) {
@@ -659,7 +662,7 @@ infra::Task<void> Server::Impl::stop() {
     }
   }
   running = false;
-  sweep_timer.cancel();
+  asio::post(control, [self] { self->sweep_timer.cancel(); });
   logging::log_info("server", "stopped");
 }
 
@@ -679,9 +682,13 @@ Server::Server(infra::Executor executor, ServerOptions options, ServerContext co
 Server::~Server() {
   impl_->running = false;
   impl_->subscription.reset();
-  beast::error_code ignored;
-  impl_->acceptor.close(ignored);
-  impl_->sweep_timer.cancel();
+  // Without a prior stop(), close the listener on its strand; the loops end
+  // on their own (the sweep within a second).
+  asio::post(impl_->control, [impl = impl_] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->sweep_timer.cancel();
+  });
 }
 
 void Server::add_route(const RouteSpec& spec, const Handler& handler) {
