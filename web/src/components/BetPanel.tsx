@@ -46,8 +46,8 @@ export function BetPanel({ wallet, timing, minBetWei, contract, chainId }: Props
 
   let blocker: string | undefined;
   if (!connected) blocker = "Connect a wallet to bet.";
+  else if (chainId === undefined || !contract) blocker = "Waiting for the service to report the network and contract…";
   else if (!rightChain) blocker = "Switch your wallet to the lottery's network to bet.";
-  else if (!contract) blocker = "Waiting for the contract address from the service…";
   else if (!timing.bettingOpen) blocker = "Betting is closed for this round. The next round opens after the draw.";
 
   const submit = async (ev: FormEvent) => {
