@@ -40,6 +40,6 @@ if [[ ! -x $chromium ]]; then
   echo "test-web: $chromium not found; scripts/setup.sh installs Debian's chromium" >&2
   exit 1
 fi
-step "end-to-end (chromium, real service $LOTTERY_BIN, real Anvil); artefacts in build/e2e/"
+step "end-to-end (chromium, service $LOTTERY_BIN, real Anvil and contract); artefacts in build/e2e/"
 mkdir -p build/e2e
 node --import tsx --test --test-reporter=spec tests/e2e/web.e2e.ts
