@@ -254,6 +254,12 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     assert.equal(outcome, "confirmed", `${player.name}'s bet of ${amountEth} ETH`);
   }
 
+  async function secondsLeft(page: Page): Promise<number> {
+    const text = (await page.locator('[data-testid="countdown"] [role="timer"]').textContent()) ?? "";
+    const [m, sec] = text.split(":").map(Number);
+    return (m ?? 0) * 60 + (sec ?? 0);
+  }
+
   function participantRow(page: Page, account: Address) {
     return page.locator(`[data-testid="participants"] tr[data-address="${account.toLowerCase()}"]`);
   }
@@ -339,6 +345,11 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     await expectText(alice.page, '[data-testid="my-stake"]', /^0\.01 ETH$/);
     await expectText(alice.page, '[data-testid="my-chance"]', /^33\.33 %$/);
     await expectText(bob.page, '[data-testid="my-chance"]', /^66\.67 %$/);
+    // The countdown runs between chain reports (anchored on chain time, advanced locally).
+    const before = await secondsLeft(alice.page);
+    await alice.page.waitForTimeout(3000);
+    const later = await secondsLeft(alice.page);
+    assert.ok(before - later >= 2 && before - later <= 4, `countdown went from ${before} to ${later} s in 3 s`);
     // The bet's transaction hash is shown in full.
     await expectText(alice.page, '[data-testid="bet-hash"]', /^0x[0-9a-f]{64}$/);
     // Outside an enclave the attestation is a dev document, and the panel says so.
@@ -452,6 +463,12 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
     // The last known state stays on screen.
     await participantRow(alice.page, players[3]!.account).waitFor({ timeout: 1000 });
     await alice.page.screenshot({ path: join(outDir, "offline-1280.png") });
+    // The countdown keeps running from the last known chain time.
+    const before = await secondsLeft(alice.page);
+    await alice.page.waitForTimeout(2000);
+    const later = await secondsLeft(alice.page);
+    log(`offline countdown ${before} -> ${later}`);
+    assert.ok(before - later >= 1 && before - later <= 3, `offline countdown went from ${before} to ${later} s in 2 s`);
 
     await service.start();
     for (const p of [alice, bob]) {
