@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/service.hpp"
 
+#include "app/version.hpp"
 #include "eth/secp256k1.hpp"
 #include "follower/follower.hpp"
 #include "follower/rpc_chain_source.hpp"
@@ -10,6 +11,7 @@
 #include "operation/node.hpp"
 #include "operation/operator.hpp"
 #include "rpc/client.hpp"
+#include "server/server.hpp"
 #include "store/store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -99,6 +101,24 @@ bool install_configured_key(const config::Settings& s, operation::Operator& op) 
   return true;
 }
 
+// Per-endpoint RPC health for /api/health (labels are redacted URLs).
+boost::json::value endpoint_stats_json(const rpc::RpcClient& client) {
+  boost::json::array out;
+  for (const rpc::EndpointStats& stats : client.stats()) {
+    boost::json::object o;
+    o["url"] = stats.label;
+    o["requests"] = stats.requests;
+    o["errors"] = stats.errors;
+    o["latency_ms"] = stats.latency_ms;
+    o["head"] = stats.head ? boost::json::value(*stats.head) : boost::json::value(nullptr);
+    o["available"] = stats.available;
+    o["lagging"] = stats.lagging;
+    if (!stats.last_error.empty()) o["last_error"] = stats.last_error;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_service(const config::Settings& settings) {
@@ -151,6 +171,30 @@ int run_service(const config::Settings& settings) {
     op.submit_head(std::move(head));
   });
 
+  server::ServerOptions server_options = server::options_from(settings.server);
+  server_options.version = kVersion;
+  server::ServerContext server_context;
+  server_context.store = &store;
+  server_context.ready = [&follower] { return follower.ready(); };
+  server_context.rpc_endpoints = [&client] { return endpoint_stats_json(*client); };
+  server_context.relay = [&client](std::string raw_hex) -> infra::Task<std::string> {
+    boost::json::array params{boost::json::value(raw_hex)};
+    const boost::json::value hash = co_await client->call("eth_sendRawTransaction", params);
+    if (!hash.is_string()) throw std::runtime_error("the node did not return a transaction hash");
+    co_return std::string(hash.as_string());
+  };
+  server::Server http(runtime.executor(), server_options, server_context);
+  try {
+    http.start();
+  } catch (const std::exception& e) {
+    logging::log_error("serve",
+                       std::string("cannot listen for HTTP: ") + e.what() +
+                           ": choose a free SERVER_PORT or stop the process that uses it",
+                       {{"host", settings.server.host},
+                        {"port", static_cast<std::int64_t>(settings.server.port)}});
+    return 1;
+  }
+
   std::atomic<int> exit_code{0};
   infra::TaskGroup tasks(runtime.executor(), runtime_log);
   tasks.spawn("follower", [&]() -> infra::Task<void> {
@@ -173,6 +217,7 @@ int run_service(const config::Settings& settings) {
   runtime.on_stop([&](int signal_number) {
     logging::log_info("serve", "stopping", {{"signal", static_cast<std::int64_t>(signal_number)}});
     tasks.cancel_all();
+    boost::asio::co_spawn(runtime.executor(), http.stop(), boost::asio::detached);
     client->close();
     deadline.expires_after(kShutdownDeadline);
     deadline.async_wait([&runtime](boost::system::error_code ec) {
@@ -194,7 +239,8 @@ int run_service(const config::Settings& settings) {
   logging::log_info("serve", "started",
                     {{"contract", eth::to_checksum(*settings.blockchain.contract_address)},
                      {"rpc_endpoints", static_cast<std::int64_t>(client->endpoint_count())},
-                     {"threads", static_cast<std::int64_t>(runtime.thread_count())}});
+                     {"threads", static_cast<std::int64_t>(runtime.thread_count())},
+                     {"http_port", static_cast<std::int64_t>(http.port())}});
   runtime.run();
   logging::log_info("serve", "stopped");
   return exit_code.load();
