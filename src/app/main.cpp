@@ -2,7 +2,9 @@
 // Entry point: parses the command line and hands over to one subcommand.
 #include "app/cmd_config.hpp"
 #include "app/cmd_healthcheck.hpp"
+#include "app/cmd_inject_key.hpp"
 #include "app/cmd_serve.hpp"
+#include "app/cmd_verify_attestation.hpp"
 #include "app/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -22,7 +24,9 @@ int main(int argc, char** argv) {
   // Subcommands: one register_<name>_command(cli) per src/app/cmd_<name>.cpp (see cmd_config.hpp).
   lottery::app::register_config_command(cli);
   lottery::app::register_healthcheck_command(cli);
+  lottery::app::register_inject_key_command(cli);
   lottery::app::register_serve_command(cli);
+  lottery::app::register_verify_attestation_command(cli);
 
   try {
     cli.parse(argc, argv);
