@@ -48,7 +48,7 @@ run_ctest() {
 }
 
 run_fuzz_smoke() {
-  build_preset fuzz || return 1
+  cmake --preset fuzz >/dev/null && cmake --build --preset fuzz -j "$jobs" --target lottery_fuzzers || return 1
   local ok=0 harness name corpus
   for harness in build/fuzz/fuzz/fuzz_*; do
     [[ -x $harness ]] || continue
@@ -90,6 +90,10 @@ stage "lint" env LINT_BUILD_DIR=build/asan scripts/lint.sh
 stage "unit and integration tests" run_ctest
 if [[ -x scripts/test-contracts.sh ]]; then
   stage "contract tests" scripts/test-contracts.sh
+fi
+if [[ -x scripts/test-web.sh ]]; then
+  # The browser end-to-end test drives the real service built above.
+  stage "web UI tests" env LOTTERY_BIN="$root/build/asan/src/app/lottery" scripts/test-web.sh
 fi
 if ((quick == 0)); then
   stage "fuzz smoke" run_fuzz_smoke
