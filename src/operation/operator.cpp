@@ -153,7 +153,7 @@ void Operator::submit_head(HeadView head) {
   {
     std::lock_guard lock(mutex_);
     next_head_ = std::move(head);
-    wake = wake_;
+    wake = wake_.lock();
   }
   // A full channel means the loop is already due to wake up and will read the newest head.
   if (wake) wake->try_send(boost::system::error_code{});

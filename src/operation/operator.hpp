@@ -183,7 +183,9 @@ class Operator {
   store::OperatorStatus status_;
   OperatorStats stats_;
   std::optional<HeadView> next_head_;
-  std::shared_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>>
+  /// The wake-up channel of the running `run()` loop. Weak: the channel lives in the loop's
+  /// coroutine frame, so it never outlives the io_context that runs the loop.
+  std::weak_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>>
       wake_;
 
   // Serialises store commits of the status so an older status never overwrites a newer one.
