@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Entry point: parses the command line and hands over to one subcommand.
 #include "app/cmd_config.hpp"
+#include "app/cmd_demo.hpp"
+#include "app/cmd_deploy.hpp"
 #include "app/cmd_healthcheck.hpp"
 #include "app/cmd_inject_key.hpp"
 #include "app/cmd_serve.hpp"
+#include "app/cmd_set_operator.hpp"
 #include "app/cmd_verify_attestation.hpp"
 #include "app/version.hpp"
 
@@ -27,6 +30,9 @@ int main(int argc, char** argv) {
   lottery::app::register_inject_key_command(cli);
   lottery::app::register_serve_command(cli);
   lottery::app::register_verify_attestation_command(cli);
+  lottery::app::register_demo_command(cli);
+  lottery::app::register_deploy_command(cli);
+  lottery::app::register_set_operator_command(cli);
 
   try {
     cli.parse(argc, argv);
