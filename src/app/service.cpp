@@ -119,6 +119,24 @@ boost::json::value endpoint_stats_json(const rpc::RpcClient& client) {
   return out;
 }
 
+// Runs the follower until cancelled. A free coroutine rather than a lambda:
+// the coroutine frame keeps its parameters, whereas an immediately invoked
+// lambda temporary (and everything it captured) is gone before the frame runs.
+infra::Task<void> run_follower(follower::Follower& follower, std::atomic<int>& exit_code,
+                               infra::Runtime& runtime) {
+  try {
+    co_await follower.run();
+  } catch (const follower::FatalError& e) {
+    logging::log_error("follower", e.what());
+    exit_code = 1;
+    runtime.request_stop();
+  } catch (...) {
+    // Cancellation at shutdown may surface as a composite exception from the
+    // follower's parallel waits; only an unexpected failure is worth reporting.
+    if (!runtime.stop_requested()) throw;
+  }
+}
+
 }  // namespace
 
 int run_service(const config::Settings& settings) {
@@ -197,19 +215,7 @@ int run_service(const config::Settings& settings) {
 
   std::atomic<int> exit_code{0};
   infra::TaskGroup tasks(runtime.executor(), runtime_log);
-  tasks.spawn("follower", [&]() -> infra::Task<void> {
-    try {
-      co_await follower.run();
-    } catch (const follower::FatalError& e) {
-      logging::log_error("follower", e.what());
-      exit_code = 1;
-      runtime.request_stop();
-    } catch (...) {
-      // Cancellation at shutdown may surface as a composite exception from the
-      // follower's parallel waits; only an unexpected failure is worth reporting.
-      if (!runtime.stop_requested()) throw;
-    }
-  }());
+  tasks.spawn("follower", run_follower(follower, exit_code, runtime));
   tasks.spawn("operator", op.run());
   tasks.spawn("rpc-probes", client->run_probes(kEndpointProbeInterval));
 
