@@ -7,6 +7,9 @@
 #include "eth/hex.hpp"
 #include "eth/secp256k1.hpp"
 
+#include <openssl/ssl.h>
+#include <termios.h>
+#include <unistd.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,9 +21,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
-#include <openssl/ssl.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -102,7 +102,8 @@ std::optional<custody::SecretBytes> normalize_key(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
     text.remove_suffix(1);
   }
-  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) text.remove_prefix(2);
+  if (text.size() >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X'))
+    text.remove_prefix(2);
   if (text.size() != 64) return std::nullopt;
   custody::SecretBytes out(66);
   out.data()[0] = '0';
@@ -135,7 +136,8 @@ custody::SecretBytes read_key_text(const std::string& key_file) {
     std::fclose(f);
     return line;
   }
-  if (const char* env = std::getenv("BLOCKCHAIN_OPERATOR_PRIVATE_KEY"); env != nullptr && *env != 0) {
+  if (const char* env = std::getenv("BLOCKCHAIN_OPERATOR_PRIVATE_KEY");
+      env != nullptr && *env != 0) {
     const std::string_view text(env);
     return custody::SecretBytes(
         eth::ByteView(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
@@ -160,7 +162,8 @@ custody::SecretBytes read_key_text(const std::string& key_file) {
 
 json::object fetch_json(const std::string& url, const char* what) {
   const HttpReply reply = http_exchange("GET", url, "", "", kTimeout);
-  if (reply.status == 0) fail(kUnreachable, std::string("cannot fetch ") + what + " from " + url + ": " + reply.error);
+  if (reply.status == 0)
+    fail(kUnreachable, std::string("cannot fetch ") + what + " from " + url + ": " + reply.error);
   boost::system::error_code ec;
   json::value doc = json::parse(reply.body, ec);
   if (reply.status != 200 || ec || !doc.is_object()) {
@@ -206,7 +209,8 @@ HttpReply http_exchange(const std::string& method, const std::string& url, const
   if (target.empty()) target = "/";
   if (parsed->has_query()) target += "?" + std::string(parsed->encoded_query());
 
-  http::request<http::string_body> req{method == "POST" ? http::verb::post : http::verb::get, target, 11};
+  http::request<http::string_body> req{method == "POST" ? http::verb::post : http::verb::get,
+                                       target, 11};
   req.set(http::field::host, std::string(parsed->encoded_host_and_port()));
   req.set(http::field::user_agent, "lottery-cli");
   req.set(http::field::accept, "application/json, application/cbor");
@@ -263,7 +267,8 @@ void register_inject_key_command(CLI::App& cli) {
     std::string root_cert;
   };
   auto o = std::make_shared<Options>();
-  cmd->add_option("--url", o->url, "Base URL of the service, e.g. http://127.0.0.1:6080")->required();
+  cmd->add_option("--url", o->url, "Base URL of the service, e.g. http://127.0.0.1:6080")
+      ->required();
   cmd->add_option("--key-file", o->key_file,
                   "File holding the key (0x + 64 hex). Default: BLOCKCHAIN_OPERATOR_PRIVATE_KEY, "
                   "else a hidden prompt, else one line of stdin");
@@ -271,8 +276,9 @@ void register_inject_key_command(CLI::App& cli) {
                 "Check the service key against a fresh attestation document first");
   cmd->add_flag("--allow-dev", o->allow_dev,
                 "With --attest: accept an unsigned dev document (proves nothing; local testing)");
-  cmd->add_option("--root-cert", o->root_cert,
-                  "With --attest: trust this root certificate (PEM/DER) instead of the AWS Nitro root");
+  cmd->add_option(
+      "--root-cert", o->root_cert,
+      "With --attest: trust this root certificate (PEM/DER) instead of the AWS Nitro root");
   cmd->callback([o] {
     const custody::SecretBytes text = read_key_text(o->key_file);
     const auto key_text = normalize_key(text.chars());
@@ -297,8 +303,9 @@ void register_inject_key_command(CLI::App& cli) {
 
     if (o->attest) {
       const eth::Bytes nonce = custody::random_bytes(32);
-      const json::object att = fetch_json(
-          join_url(o->url, "/api/attestation?nonce=" + eth::hex_encode_bare(nonce)), "an attestation");
+      const json::object att =
+          fetch_json(join_url(o->url, "/api/attestation?nonce=" + eth::hex_encode_bare(nonce)),
+                     "an attestation");
       const auto doc = custody::base64_decode(string_field(att, "attestation_document"));
       if (!doc) fail(kAttestationFailed, "the attestation_document is not base64");
       custody::VerifyOptions verify;
@@ -324,8 +331,9 @@ void register_inject_key_command(CLI::App& cli) {
                "the service sent an unsigned DEV attestation document, which proves nothing; "
                "refusing (use --allow-dev for local testing)");
         }
-        std::printf("WARNING: dev attestation document accepted because of --allow-dev; it proves "
-                    "nothing\n");
+        std::printf(
+            "WARNING: dev attestation document accepted because of --allow-dev; it proves "
+            "nothing\n");
       } else if (!report.ok) {
         fail(kAttestationFailed, "the attestation does not check out; the key was not sent");
       } else {
@@ -348,9 +356,10 @@ void register_inject_key_command(CLI::App& cli) {
                   string_field(fields, "operator_address").c_str());
       return;
     }
-    const std::string detail = string_field(fields, "error").empty()
-                                   ? std::string("HTTP ") + std::to_string(reply.status)
-                                   : string_field(fields, "error") + ": " + string_field(fields, "message");
+    const std::string detail =
+        string_field(fields, "error").empty()
+            ? std::string("HTTP ") + std::to_string(reply.status)
+            : string_field(fields, "error") + ": " + string_field(fields, "message");
     fail(reply.status >= 400 && reply.status < 500 ? kRefused
          : reply.status == 503                     ? kRefused
                                                    : kUnreachable,

@@ -33,13 +33,15 @@ eth::Bytes read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) fail(kUnreadable, "cannot read '" + path + "'");
   eth::Bytes data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (data.size() > 4 * custody::kMaxDocumentBytes) fail(kUnreadable, "'" + path + "' is too large");
+  if (data.size() > 4 * custody::kMaxDocumentBytes)
+    fail(kUnreadable, "'" + path + "' is too large");
   return data;
 }
 
 std::string trimmed(const eth::Bytes& data) {
   std::string text(data.begin(), data.end());
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) text.pop_back();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0)
+    text.pop_back();
   std::size_t start = 0;
   while (start < text.size() && std::isspace(static_cast<unsigned char>(text[start])) != 0) ++start;
   return text.substr(start);
@@ -84,7 +86,8 @@ void print_document(const custody::AttestationDocument& doc) {
                   eth::hex_encode_bare(value).c_str());
     }
   }
-  if (doc.public_key) std::printf("public_key  %s\n", eth::hex_encode_bare(*doc.public_key).c_str());
+  if (doc.public_key)
+    std::printf("public_key  %s\n", eth::hex_encode_bare(*doc.public_key).c_str());
   if (doc.user_data && doc.user_data->size() >= 20) {
     eth::Address address;
     std::copy_n(doc.user_data->begin(), 20, address.bytes.begin());
@@ -146,12 +149,14 @@ void register_verify_attestation_command(CLI::App& cli) {
           o->url, "/api/attestation?nonce=" + eth::hex_encode_bare(*verify.expected_nonce));
       const HttpReply reply = http_exchange("GET", target, "", "", kTimeout);
       if (reply.status != 200) {
-        fail(kUnreadable, "cannot fetch " + target + ": " +
-                              (reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status)));
+        fail(kUnreadable,
+             "cannot fetch " + target + ": " +
+                 (reply.status == 0 ? reply.error : "HTTP " + std::to_string(reply.status)));
       }
       document = document_from(eth::Bytes(reply.body.begin(), reply.body.end()));
       if (!verify.expected_public_key) {
-        const HttpReply pub = http_exchange("GET", join_url(o->url, "/api/get_pub_key"), "", "", kTimeout);
+        const HttpReply pub =
+            http_exchange("GET", join_url(o->url, "/api/get_pub_key"), "", "", kTimeout);
         boost::system::error_code ec;
         const json::value doc = json::parse(pub.body, ec);
         const json::value* hex =
@@ -164,20 +169,24 @@ void register_verify_attestation_command(CLI::App& cli) {
     }
 
     const custody::VerifyReport report = custody::verify_attestation(document, verify);
-    if (!report.checks.empty() && report.checks.front().name == "decode" && !report.checks.front().ok) {
+    if (!report.checks.empty() && report.checks.front().name == "decode" &&
+        !report.checks.front().ok) {
       fail(kUnreadable, "not an attestation document: " + report.checks.front().detail);
     }
     print_document(report.document);
     for (const auto& check : report.checks) {
-      std::printf("%-17s %s  %s\n", check.name.c_str(), check.ok ? "ok  " : "FAIL", check.detail.c_str());
+      std::printf("%-17s %s  %s\n", check.name.c_str(), check.ok ? "ok  " : "FAIL",
+                  check.detail.c_str());
     }
-    if (!verify.expected_nonce) std::printf("note: no --nonce given, so freshness was not checked\n");
+    if (!verify.expected_nonce)
+      std::printf("note: no --nonce given, so freshness was not checked\n");
     if (!verify.expected_public_key) {
       std::printf("note: no --expect-public-key given, so the served key was not compared\n");
     }
     if (report.dev) {
-      std::printf("DEV DOCUMENT: unsigned, not from a Nitro Enclave. It proves nothing about the "
-                  "code or where the key lives.\n");
+      std::printf(
+          "DEV DOCUMENT: unsigned, not from a Nitro Enclave. It proves nothing about the "
+          "code or where the key lives.\n");
       throw CLI::RuntimeError(kDev);
     }
     if (!report.ok) {

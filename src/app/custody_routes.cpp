@@ -91,14 +91,16 @@ void register_custody_routes(server::Server& http_server, Custody& custody) {
       "{\"encrypted_private_key\": base64(ephemeral 97 || nonce 12 || AES-256-GCM ciphertext+tag "
       "|| HMAC-SHA256 32)}";
   set.rate_limited = true;
-  set.responses = {{400, "Bad base64, length, ephemeral key, HMAC, ciphertext or key, or the key "
-                         "of another address"},
+  set.responses = {{400,
+                    "Bad base64, length, ephemeral key, HMAC, ciphertext or key, or the key "
+                    "of another address"},
                    {403, "A key is already installed"},
                    {429, "Too many attempts"},
                    {503, "The operator address is not known yet"}};
-  http_server.add_route(set, [injector](server::RequestContext& ctx) -> infra::Task<server::Response> {
-    co_return to_response(injector->handle_set_operator_key(ctx.request.body(), ctx.client_ip));
-  });
+  http_server.add_route(
+      set, [injector](server::RequestContext& ctx) -> infra::Task<server::Response> {
+        co_return to_response(injector->handle_set_operator_key(ctx.request.body(), ctx.client_ip));
+      });
 
   server::ParamSpec nonce;
   nonce.name = "nonce";
@@ -111,9 +113,10 @@ void register_custody_routes(server::Server& http_server, Custody& custody) {
   att.tag = "custody";
   att.params = {nonce};
   att.responses = {{400, "The nonce is not hex or too long"}, {500, "The NSM failed"}};
-  http_server.add_route(att, [attestor](server::RequestContext& ctx) -> infra::Task<server::Response> {
-    co_return to_response(attestor->attestation_json(query_nonce(ctx)));
-  });
+  http_server.add_route(att,
+                        [attestor](server::RequestContext& ctx) -> infra::Task<server::Response> {
+                          co_return to_response(attestor->attestation_json(query_nonce(ctx)));
+                        });
 
   server::RouteSpec raw;
   raw.method = verb::post;
@@ -126,9 +129,10 @@ void register_custody_routes(server::Server& http_server, Custody& custody) {
   raw.rate_limited = true;
   raw.response_content_type = "application/cbor";
   raw.responses = {{400, "The nonce is not hex or too long"}, {500, "The NSM failed"}};
-  http_server.add_route(raw, [attestor](server::RequestContext& ctx) -> infra::Task<server::Response> {
-    co_return to_response(attestor->attestation_raw(query_nonce(ctx), ctx.request.body()));
-  });
+  http_server.add_route(
+      raw, [attestor](server::RequestContext& ctx) -> infra::Task<server::Response> {
+        co_return to_response(attestor->attestation_raw(query_nonce(ctx), ctx.request.body()));
+      });
 }
 
 }  // namespace lottery::app

@@ -4,8 +4,9 @@
 // and attestor built from the settings, and the four HTTP routes of SPEC §7.
 //
 //   auto custody = app::make_custody(settings, op, store);   // after the configured key
-//   if (!custody) return 2;                                   // ENCLAVE_ATTESTATION_ENABLED without /dev/nsm
-//   app::register_custody_routes(http_server, *custody);      // before http_server.start()
+//   if (!custody) return 2;                                   // ENCLAVE_ATTESTATION_ENABLED
+//   without /dev/nsm app::register_custody_routes(http_server, *custody);      // before
+//   http_server.start()
 
 #include "config/settings.hpp"
 #include "custody/attestation.hpp"

@@ -3,7 +3,6 @@
 
 #include "eth/hex.hpp"
 
-#include <boost/json.hpp>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -12,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <boost/json.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -75,7 +75,9 @@ X509Ptr parse_der(eth::ByteView der) {
   return cert;
 }
 
-std::string hex(eth::ByteView data) { return eth::hex_encode_bare(data); }
+std::string hex(eth::ByteView data) {
+  return eth::hex_encode_bare(data);
+}
 
 std::int64_t system_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -85,7 +87,8 @@ std::int64_t system_ms() {
 
 const Value& require(const Value& map, std::string_view key) {
   const Value* v = map.find(key);
-  if (v == nullptr) throw AttestationError("the attestation document has no '" + std::string(key) + "'");
+  if (v == nullptr)
+    throw AttestationError("the attestation document has no '" + std::string(key) + "'");
   return *v;
 }
 
@@ -435,14 +438,13 @@ VerifyReport verify_attestation(eth::ByteView document, const VerifyOptions& opt
           X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), untrusted.get()) == 1) {
         const std::int64_t when =
             options.at_time ? *options.at_time : static_cast<std::int64_t>(std::time(nullptr));
-        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()),
-                                   static_cast<time_t>(when));
+        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx.get()), static_cast<time_t>(when));
         chain_ok = X509_verify_cert(ctx.get()) == 1;
-        chain_detail = chain_ok ? "leaf certificate chains to the trusted root (SHA-256 " +
-                                      sha256_hex(root_der) + ")"
-                                : std::string("certificate chain: ") +
-                                      X509_verify_cert_error_string(
-                                          X509_STORE_CTX_get_error(ctx.get()));
+        chain_detail = chain_ok
+                           ? "leaf certificate chains to the trusted root (SHA-256 " +
+                                 sha256_hex(root_der) + ")"
+                           : std::string("certificate chain: ") +
+                                 X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
       }
     }
     ok &= check("certificate_chain", chain_ok, chain_detail);
@@ -461,9 +463,9 @@ VerifyReport verify_attestation(eth::ByteView document, const VerifyOptions& opt
                                " differs from the expected " + hex(*options.expected_nonce));
   }
   // The served key must be the one bound in the document (public_key and user_data).
-  const bool bound = doc.public_key && doc.user_data && doc.user_data->size() == 20 + doc.public_key->size() &&
-                     std::equal(doc.public_key->begin(), doc.public_key->end(),
-                                doc.user_data->begin() + 20);
+  const bool bound =
+      doc.public_key && doc.user_data && doc.user_data->size() == 20 + doc.public_key->size() &&
+      std::equal(doc.public_key->begin(), doc.public_key->end(), doc.user_data->begin() + 20);
   ok &= check("binding", bound,
               bound ? "user_data = operator address || public_key"
                     : "user_data does not bind the public key");

@@ -85,8 +85,8 @@ bool nsm_available(std::string_view path = kNsmDevicePath);
 /// Start-up check: with ENCLAVE_ATTESTATION_ENABLED=true the NSM must be there,
 /// so production can never fall back to dev documents. Returns the one-line
 /// error to print, or nullopt when fine.
-std::optional<std::string> check_attestation_environment(bool attestation_enabled,
-                                                         std::string_view nsm_path = kNsmDevicePath);
+std::optional<std::string> check_attestation_environment(
+    bool attestation_enabled, std::string_view nsm_path = kNsmDevicePath);
 
 /// One raw NSM request/response through the ioctl of the NSM driver.
 /// Throws AttestationError when the device fails.

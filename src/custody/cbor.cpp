@@ -63,7 +63,9 @@ Value Value::boolean(bool b) {
   return v;
 }
 
-Value Value::null() { return Value{}; }
+Value Value::null() {
+  return Value{};
+}
 
 const Value* Value::find(std::string_view key) const noexcept {
   if (type != Type::kMap) return nullptr;
@@ -113,8 +115,12 @@ void put_head(eth::Bytes& out, std::uint8_t major, std::uint64_t n) {
 
 void encode_into(eth::Bytes& out, const Value& v) {
   switch (v.type) {
-    case Type::kUnsigned: put_head(out, 0, v.number); break;
-    case Type::kNegative: put_head(out, 1, v.number); break;
+    case Type::kUnsigned:
+      put_head(out, 0, v.number);
+      break;
+    case Type::kNegative:
+      put_head(out, 1, v.number);
+      break;
     case Type::kBytes:
       put_head(out, 2, v.bytes.size());
       out.insert(out.end(), v.bytes.begin(), v.bytes.end());
@@ -139,10 +145,18 @@ void encode_into(eth::Bytes& out, const Value& v) {
       if (v.items.size() != 1) throw Error("a CBOR tag must wrap exactly one item");
       encode_into(out, v.items.front());
       break;
-    case Type::kFalse: out.push_back(0xf4); break;
-    case Type::kTrue: out.push_back(0xf5); break;
-    case Type::kNull: out.push_back(0xf6); break;
-    case Type::kUndefined: out.push_back(0xf7); break;
+    case Type::kFalse:
+      out.push_back(0xf4);
+      break;
+    case Type::kTrue:
+      out.push_back(0xf5);
+      break;
+    case Type::kNull:
+      out.push_back(0xf6);
+      break;
+    case Type::kUndefined:
+      out.push_back(0xf7);
+      break;
   }
 }
 
@@ -197,7 +211,8 @@ class Decoder {
     if (major == 7) return simple(info);
     const std::uint64_t n = argument(info);
     switch (major) {
-      case 0: return Value::uint(n);
+      case 0:
+        return Value::uint(n);
       case 1: {
         Value v;
         v.type = Type::kNegative;
@@ -238,7 +253,8 @@ class Decoder {
         }
         return v;
       }
-      default: return Value::tag(n, item(depth + 1));  // major 6
+      default:
+        return Value::tag(n, item(depth + 1));  // major 6
     }
   }
 
@@ -277,15 +293,26 @@ class Decoder {
   Value simple(std::uint8_t info) {
     Value v;
     switch (info) {
-      case 20: v.type = Type::kFalse; return v;
-      case 21: v.type = Type::kTrue; return v;
-      case 22: v.type = Type::kNull; return v;
-      case 23: v.type = Type::kUndefined; return v;
+      case 20:
+        v.type = Type::kFalse;
+        return v;
+      case 21:
+        v.type = Type::kTrue;
+        return v;
+      case 22:
+        v.type = Type::kNull;
+        return v;
+      case 23:
+        v.type = Type::kUndefined;
+        return v;
       case 25:
       case 26:
-      case 27: throw Error("CBOR floating-point values are not accepted");
-      case 31: throw Error("unexpected CBOR break byte");
-      default: throw Error("unsupported CBOR simple value");
+      case 27:
+        throw Error("CBOR floating-point values are not accepted");
+      case 31:
+        throw Error("unexpected CBOR break byte");
+      default:
+        throw Error("unsupported CBOR simple value");
     }
   }
 
@@ -305,7 +332,9 @@ void hex_into(std::string& out, eth::ByteView data) {
 
 void diagnostic_into(std::string& out, const Value& v) {
   switch (v.type) {
-    case Type::kUnsigned: out += std::to_string(v.number); break;
+    case Type::kUnsigned:
+      out += std::to_string(v.number);
+      break;
     case Type::kNegative:
       // -1 - n can exceed int64: print it from the unsigned magnitude.
       if (v.number == UINT64_MAX) {
@@ -352,10 +381,18 @@ void diagnostic_into(std::string& out, const Value& v) {
       if (!v.items.empty()) diagnostic_into(out, v.items.front());
       out += ')';
       break;
-    case Type::kFalse: out += "false"; break;
-    case Type::kTrue: out += "true"; break;
-    case Type::kNull: out += "null"; break;
-    case Type::kUndefined: out += "undefined"; break;
+    case Type::kFalse:
+      out += "false";
+      break;
+    case Type::kTrue:
+      out += "true";
+      break;
+    case Type::kNull:
+      out += "null";
+      break;
+    case Type::kUndefined:
+      out += "undefined";
+      break;
   }
 }
 

@@ -30,13 +30,13 @@ class Error : public std::runtime_error {
 };
 
 enum class Type : std::uint8_t {
-  kUnsigned,   ///< major type 0: `number`
-  kNegative,   ///< major type 1: the value is -1 - `number`
-  kBytes,      ///< major type 2: `bytes`
-  kText,       ///< major type 3: `text` (valid UTF-8)
-  kArray,      ///< major type 4: `items`
-  kMap,        ///< major type 5: `entries`, in encoded order
-  kTag,        ///< major type 6: tag `number` around `items[0]`
+  kUnsigned,  ///< major type 0: `number`
+  kNegative,  ///< major type 1: the value is -1 - `number`
+  kBytes,     ///< major type 2: `bytes`
+  kText,      ///< major type 3: `text` (valid UTF-8)
+  kArray,     ///< major type 4: `items`
+  kMap,       ///< major type 5: `entries`, in encoded order
+  kTag,       ///< major type 6: tag `number` around `items[0]`
   kFalse,
   kTrue,
   kNull,
@@ -79,9 +79,9 @@ struct Value {
 
 /// Limits of one decode (all inclusive).
 struct Limits {
-  std::size_t max_depth = 16;        ///< nesting of arrays, maps and tags
-  std::size_t max_items = 100'000;   ///< data items in the whole input
-  std::size_t max_input = 1 << 20;   ///< bytes of input
+  std::size_t max_depth = 16;       ///< nesting of arrays, maps and tags
+  std::size_t max_items = 100'000;  ///< data items in the whole input
+  std::size_t max_input = 1 << 20;  ///< bytes of input
 };
 
 /// The preferred (shortest) serialisation of `value`.

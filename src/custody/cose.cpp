@@ -32,7 +32,8 @@ struct SigFree {
 CoseSign1 parse_cose_sign1(eth::ByteView bytes, const cbor::Limits& limits) {
   cbor::Value top = cbor::decode(bytes, limits);
   if (top.type == cbor::Type::kTag) {
-    if (top.number != kCoseSign1Tag) throw cbor::Error("the document has a tag other than COSE_Sign1 (18)");
+    if (top.number != kCoseSign1Tag)
+      throw cbor::Error("the document has a tag other than COSE_Sign1 (18)");
     cbor::Value inner = std::move(top.items.front());
     top = std::move(inner);
   }
@@ -56,17 +57,15 @@ CoseSign1 parse_cose_sign1(eth::ByteView bytes, const cbor::Limits& limits) {
 }
 
 eth::Bytes encode_cose_sign1(const CoseSign1& message) {
-  return cbor::encode(cbor::Value::array({cbor::Value::byte_string(message.protected_header),
-                                          message.unprotected,
-                                          cbor::Value::byte_string(message.payload),
-                                          cbor::Value::byte_string(message.signature)}));
+  return cbor::encode(cbor::Value::array(
+      {cbor::Value::byte_string(message.protected_header), message.unprotected,
+       cbor::Value::byte_string(message.payload), cbor::Value::byte_string(message.signature)}));
 }
 
 eth::Bytes cose_sig_structure(const CoseSign1& message) {
-  return cbor::encode(cbor::Value::array({cbor::Value::text_string("Signature1"),
-                                          cbor::Value::byte_string(message.protected_header),
-                                          cbor::Value::byte_string({}),
-                                          cbor::Value::byte_string(message.payload)}));
+  return cbor::encode(cbor::Value::array(
+      {cbor::Value::text_string("Signature1"), cbor::Value::byte_string(message.protected_header),
+       cbor::Value::byte_string({}), cbor::Value::byte_string(message.payload)}));
 }
 
 std::optional<std::int64_t> cose_algorithm(const CoseSign1& message) {
@@ -90,11 +89,11 @@ bool verify_cose_es384(const CoseSign1& message, eth::ByteView signer_der) {
   if (cose_algorithm(message) != kCoseEs384) return false;
   if (message.signature.size() != 2 * kEs384Half) return false;
   const unsigned char* p = signer_der.data();
-  std::unique_ptr<X509, X509Free> cert(
-      d2i_X509(nullptr, &p, static_cast<long>(signer_der.size())));
+  std::unique_ptr<X509, X509Free> cert(d2i_X509(nullptr, &p, static_cast<long>(signer_der.size())));
   if (!cert || p != signer_der.data() + signer_der.size()) return false;
   std::unique_ptr<EVP_PKEY, PkeyFree> key(X509_get_pubkey(cert.get()));
-  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC || EVP_PKEY_get_bits(key.get()) != 384) {
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_EC ||
+      EVP_PKEY_get_bits(key.get()) != 384) {
     return false;
   }
   // COSE carries r || s; OpenSSL verifies DER-encoded ECDSA-Sig-Value.

@@ -49,7 +49,9 @@ struct ParamFree {
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 
-[[noreturn]] void fail(const char* what) { throw std::runtime_error(std::string("OpenSSL: ") + what); }
+[[noreturn]] void fail(const char* what) {
+  throw std::runtime_error(std::string("OpenSSL: ") + what);
+}
 
 // The EC private scalar lives in BIGNUMs; with a secure heap OpenSSL keeps it in
 // locked pages and wipes it on free. Best effort: without it keys still work.
@@ -302,10 +304,14 @@ SecretBytes P384KeyPair::shared_secret(const P384PublicKey& peer) const {
 
 std::string_view ecies_error_code(EciesError error) noexcept {
   switch (error) {
-    case EciesError::kInvalidLength: return "invalid_length";
-    case EciesError::kInvalidEphemeralKey: return "invalid_ephemeral_key";
-    case EciesError::kAuthenticationFailed: return "authentication_failed";
-    case EciesError::kDecryptionFailed: return "decryption_failed";
+    case EciesError::kInvalidLength:
+      return "invalid_length";
+    case EciesError::kInvalidEphemeralKey:
+      return "invalid_ephemeral_key";
+    case EciesError::kAuthenticationFailed:
+      return "authentication_failed";
+    case EciesError::kDecryptionFailed:
+      return "decryption_failed";
   }
   return "invalid_ciphertext";
 }
@@ -320,7 +326,8 @@ std::variant<SecretBytes, EciesError> ecies_decrypt(const P384KeyPair& recipient
   const eth::ByteView nonce = message.subspan(kP384PublicKeySize, kGcmNonceSize);
   const std::size_t ct_len = message.size() - kEciesOverhead;
   const eth::ByteView ciphertext = message.subspan(kP384PublicKeySize + kGcmNonceSize, ct_len);
-  const eth::ByteView tag = message.subspan(kP384PublicKeySize + kGcmNonceSize + ct_len, kGcmTagSize);
+  const eth::ByteView tag =
+      message.subspan(kP384PublicKeySize + kGcmNonceSize + ct_len, kGcmTagSize);
   const eth::ByteView authenticated = message.first(message.size() - kHmacSize);
   const eth::ByteView mac = message.last(kHmacSize);
 
@@ -335,8 +342,7 @@ std::variant<SecretBytes, EciesError> ecies_decrypt(const P384KeyPair& recipient
   if (!mac_ok) return EciesError::kAuthenticationFailed;
 
   std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> ctx(EVP_CIPHER_CTX_new());
-  if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kGcmNonceSize),
                           nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, keys.aes.data(), nonce.data()) != 1) {
@@ -382,8 +388,7 @@ eth::Bytes ecies_encrypt(eth::ByteView recipient, eth::ByteView plaintext) {
   int len = 0;
   int final_len = 0;
   static const std::uint8_t kEmpty = 0;
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(kGcmNonceSize),
                           nullptr) != 1 ||
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, keys.aes.data(), nonce.data()) != 1 ||

@@ -87,10 +87,10 @@ class P384KeyPair {
 
 /// Why an E was refused (each maps to one 400 answer).
 enum class EciesError : std::uint8_t {
-  kInvalidLength,        ///< shorter than the overhead + 1 or longer than allowed
-  kInvalidEphemeralKey,  ///< not an uncompressed secp384r1 point
-  kAuthenticationFailed, ///< HMAC mismatch (tampered, or encrypted to another key)
-  kDecryptionFailed,     ///< GCM tag mismatch
+  kInvalidLength,         ///< shorter than the overhead + 1 or longer than allowed
+  kInvalidEphemeralKey,   ///< not an uncompressed secp384r1 point
+  kAuthenticationFailed,  ///< HMAC mismatch (tampered, or encrypted to another key)
+  kDecryptionFailed,      ///< GCM tag mismatch
 };
 
 /// A short, stable code for an error ("invalid_length", …).

@@ -58,7 +58,9 @@ KeyInjector::KeyInjector(P384KeyPair keys, InjectorOptions options)
   if (!options_.now_ms) options_.now_ms = system_ms;
 }
 
-std::int64_t KeyInjector::now_ms() const { return options_.now_ms(); }
+std::int64_t KeyInjector::now_ms() const {
+  return options_.now_ms();
+}
 
 std::string KeyInjector::public_key_json() const {
   json::object o;
@@ -91,9 +93,8 @@ bool KeyInjector::allow_attempt(std::string_view client_ip) {
   auto it = windows_.find(client_ip);
   if (it == windows_.end()) {
     if (windows_.size() >= options_.max_clients) {
-      std::erase_if(windows_, [&](const auto& entry) {
-        return now - entry.second.start >= options_.window;
-      });
+      std::erase_if(windows_,
+                    [&](const auto& entry) { return now - entry.second.start >= options_.window; });
       if (windows_.size() >= options_.max_clients) return false;
     }
     it = windows_.emplace(std::string(client_ip), Window{now, 0}).first;
@@ -105,9 +106,8 @@ bool KeyInjector::allow_attempt(std::string_view client_ip) {
   return true;
 }
 
-HttpAnswer KeyInjector::failure(int status, std::string_view code,
-                                      std::string_view message,
-                                      std::string_view client_ip) const {
+HttpAnswer KeyInjector::failure(int status, std::string_view code, std::string_view message,
+                                std::string_view client_ip) const {
   logging::log_warn(kComponent, "operator key injection refused",
                     {{"client", client_ip}, {"error", code}, {"status", status}});
   json::object o;
@@ -118,8 +118,7 @@ HttpAnswer KeyInjector::failure(int status, std::string_view code,
   return {status, json::serialize(o)};
 }
 
-HttpAnswer KeyInjector::handle_set_operator_key(std::string_view body,
-                                                      std::string_view client_ip) {
+HttpAnswer KeyInjector::handle_set_operator_key(std::string_view body, std::string_view client_ip) {
   if (!allow_attempt(client_ip)) {
     return failure(429, "rate_limited",
                    "Too many key injection attempts from this client; wait and try again.",
@@ -148,8 +147,7 @@ HttpAnswer KeyInjector::handle_set_operator_key(std::string_view body,
   const auto message = base64_decode(std::string_view(encoded.data(), encoded.size()));
   if (!message) {
     return failure(400, "invalid_base64",
-                   "encrypted_private_key is not valid standard base64 (with padding).",
-                   client_ip);
+                   "encrypted_private_key is not valid standard base64 (with padding).", client_ip);
   }
 
   auto decrypted = ecies_decrypt(keys_, *message, 128);
@@ -157,15 +155,17 @@ HttpAnswer KeyInjector::handle_set_operator_key(std::string_view body,
     std::string_view text;
     switch (*error) {
       case EciesError::kInvalidLength:
-        text = "The encrypted key has the wrong length for ephemeral key, nonce, ciphertext, tag "
-               "and HMAC.";
+        text =
+            "The encrypted key has the wrong length for ephemeral key, nonce, ciphertext, tag "
+            "and HMAC.";
         break;
       case EciesError::kInvalidEphemeralKey:
         text = "The ephemeral public key is not an uncompressed secp384r1 point.";
         break;
       case EciesError::kAuthenticationFailed:
-        text = "The HMAC does not match: the message was altered or encrypted to another key "
-               "(fetch /api/get_pub_key again).";
+        text =
+            "The HMAC does not match: the message was altered or encrypted to another key "
+            "(fetch /api/get_pub_key again).";
         break;
       case EciesError::kDecryptionFailed:
         text = "The ciphertext does not decrypt (GCM tag mismatch).";
@@ -195,10 +195,10 @@ HttpAnswer KeyInjector::handle_set_operator_key(std::string_view body,
                    client_ip);
   }
   if (*expected != address) {
-    return failure(400, "wrong_key",
-                   "The key does not belong to the operator address " + eth::to_checksum(*expected) +
-                       ".",
-                   client_ip);
+    return failure(
+        400, "wrong_key",
+        "The key does not belong to the operator address " + eth::to_checksum(*expected) + ".",
+        client_ip);
   }
 
   try {

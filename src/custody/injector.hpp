@@ -81,7 +81,7 @@ class KeyInjector {
  private:
   bool allow_attempt(std::string_view client_ip);
   HttpAnswer failure(int status, std::string_view code, std::string_view message,
-                           std::string_view client_ip) const;
+                     std::string_view client_ip) const;
   std::int64_t now_ms() const;
 
   P384KeyPair keys_;

@@ -38,7 +38,9 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   return *this;
 }
 
-SecretBytes::~SecretBytes() { release(); }
+SecretBytes::~SecretBytes() {
+  release();
+}
 
 std::string_view SecretBytes::chars() const noexcept {
   return {reinterpret_cast<const char*>(data_), size_};

@@ -4,12 +4,12 @@
 // check) installs the operator key at run time and the operator starts
 // without a restart; wrong and repeated injections are refused; the key never
 // appears in any output.
-#include "support/lottery_chain.hpp"
 #include "support/http_test_client.hpp"
+#include "support/lottery_chain.hpp"
 #include "support/process_runner.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,7 +30,8 @@ using namespace std::chrono_literals;
 
 std::string lottery_bin() {
   // LOTTERY_TEST_BIN lets a developer point the test at another build of the binary.
-  if (const char* over = std::getenv("LOTTERY_TEST_BIN"); over != nullptr && *over != 0) return over;
+  if (const char* over = std::getenv("LOTTERY_TEST_BIN"); over != nullptr && *over != 0)
+    return over;
   return LOTTERY_BIN;
 }
 
@@ -50,8 +51,10 @@ std::string operator_status(std::uint16_t port) {
   const auto* op = components != nullptr && components->is_object()
                        ? components->as_object().if_contains("operator")
                        : nullptr;
-  const auto* status = op != nullptr && op->is_object() ? op->as_object().if_contains("status") : nullptr;
-  return status != nullptr && status->is_string() ? std::string(status->as_string()) : std::string();
+  const auto* status =
+      op != nullptr && op->is_object() ? op->as_object().if_contains("status") : nullptr;
+  return status != nullptr && status->is_string() ? std::string(status->as_string())
+                                                  : std::string();
 }
 
 class CustodyServe : public ::testing::Test {
@@ -67,8 +70,8 @@ class CustodyServe : public ::testing::Test {
         std::vector<std::string>{lottery_bin(), "serve", "--config", (dir_ / "none.conf").string(),
                                  "--set", "blockchain.rpc_urls=" + chain_->http_url(), "--set",
                                  "blockchain.contract_address=" + chain_->contract_address(),
-                                 "--set", "server.port=0", "--set", "server.static_dir=",
-                                 "--set", "event_manager.confirmations=0", "--set",
+                                 "--set", "server.port=0", "--set", "server.static_dir=", "--set",
+                                 "event_manager.confirmations=0", "--set",
                                  "event_manager.poll_interval_seconds=0.2"},
         (dir_ / "serve.log").string());
     ASSERT_TRUE(wait_for(
@@ -97,9 +100,9 @@ class CustodyServe : public ::testing::Test {
   }
 
   ProcessResult inject(std::size_t account, bool attest) {
-    std::vector<std::string> argv = {lottery_bin(), "inject-key", "--url",
-                                     "http://127.0.0.1:" + std::to_string(port_), "--key-file",
-                                     key_file(account)};
+    std::vector<std::string> argv = {lottery_bin(), "inject-key",
+                                     "--url",       "http://127.0.0.1:" + std::to_string(port_),
+                                     "--key-file",  key_file(account)};
     if (attest) {
       argv.emplace_back("--attest");
       argv.emplace_back("--allow-dev");
@@ -118,8 +121,10 @@ class CustodyServe : public ::testing::Test {
 
 TEST_F(CustodyServe, InjectedKeyStartsTheOperatorWithoutRestart) {
   // No key configured: read-only, and the contract's operator() is known after the first sync.
-  ASSERT_TRUE(wait_for([&] { return operator_status(port_) == "no_key"; }, 30s)) << serve_->read_log();
-  ASSERT_TRUE(wait_for([&] { return http_request(port_, "GET", "/api/ready").status == 200; }, 30s));
+  ASSERT_TRUE(wait_for([&] { return operator_status(port_) == "no_key"; }, 30s))
+      << serve_->read_log();
+  ASSERT_TRUE(
+      wait_for([&] { return http_request(port_, "GET", "/api/ready").status == 200; }, 30s));
 
   const HttpReply pub = http_request(port_, "GET", "/api/get_pub_key");
   ASSERT_EQ(pub.status, 200);
@@ -137,7 +142,8 @@ TEST_F(CustodyServe, InjectedKeyStartsTheOperatorWithoutRestart) {
 
   // A dev document is refused by the CLI unless --allow-dev, and verify-attestation says so.
   const ProcessResult verify = run_process(
-      {lottery_bin(), "verify-attestation", "--url", "http://127.0.0.1:" + std::to_string(port_)}, 30s);
+      {lottery_bin(), "verify-attestation", "--url", "http://127.0.0.1:" + std::to_string(port_)},
+      30s);
   EXPECT_EQ(verify.exit_code, 3) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("DEV DOCUMENT"), std::string::npos);
   EXPECT_NE(verify.out.find("binding"), std::string::npos);

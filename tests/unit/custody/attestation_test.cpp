@@ -5,7 +5,6 @@
 #include "custody/attestation.hpp"
 #include "eth/hex.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -13,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <boost/json.hpp>
 
 #include <ctime>
 #include <memory>
@@ -32,7 +32,9 @@ struct X509Free {
 using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using Cert = std::unique_ptr<X509, X509Free>;
 
-Pkey p384() { return Pkey(EVP_EC_gen("secp384r1")); }
+Pkey p384() {
+  return Pkey(EVP_EC_gen("secp384r1"));
+}
 
 void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -55,12 +57,15 @@ Cert make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), from_s);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), to_s);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Test"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("Test"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                             -1, -1, 0);
   X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
   X509_set_pubkey(cert.get(), key);
   X509* issuer_cert = issuer != nullptr ? issuer : cert.get();
-  add_ext(cert.get(), issuer_cert, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  add_ext(cert.get(), issuer_cert, NID_basic_constraints,
+          ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
   add_ext(cert.get(), issuer_cert, NID_key_usage,
           ca ? "critical,keyCertSign,cRLSign,digitalSignature" : "critical,digitalSignature");
   add_ext(cert.get(), issuer_cert, NID_subject_key_identifier, "hash");
@@ -99,7 +104,8 @@ struct Chain {
   Pkey inter_key = p384();
   Pkey leaf_key = p384();
   Cert root = make_cert(root_key.get(), "test.nitro-enclaves", nullptr, nullptr, true);
-  Cert inter = make_cert(inter_key.get(), "zone.test.nitro-enclaves", root.get(), root_key.get(), true);
+  Cert inter =
+      make_cert(inter_key.get(), "zone.test.nitro-enclaves", root.get(), root_key.get(), true);
   Cert leaf = make_cert(leaf_key.get(), "i-0123.enc0123", inter.get(), inter_key.get(), false);
 };
 
@@ -117,7 +123,8 @@ AttestationDocument document(const Chain& chain, eth::ByteView nonce) {
   doc.cabundle = {der(chain.root.get()), der(chain.inter.get())};
   const auto& pub = served_key().public_key();
   doc.public_key = eth::Bytes(pub.begin(), pub.end());
-  doc.user_data = bind_user_data(eth::parse_address("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").value(), pub);
+  doc.user_data =
+      bind_user_data(eth::parse_address("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").value(), pub);
   doc.nonce = eth::Bytes(nonce.begin(), nonce.end());
   return doc;
 }
@@ -125,7 +132,8 @@ AttestationDocument document(const Chain& chain, eth::ByteView nonce) {
 eth::Bytes sign(EVP_PKEY* key, const AttestationDocument& doc, bool tagged = false) {
   CoseSign1 message;
   // Protected header {1: -35} (alg ES384), as the NSM writes it.
-  message.protected_header = cbor::encode(cbor::Value::map({{cbor::Value::uint(1), cbor::Value::integer(kCoseEs384)}}));
+  message.protected_header =
+      cbor::encode(cbor::Value::map({{cbor::Value::uint(1), cbor::Value::integer(kCoseEs384)}}));
   message.payload = cbor::encode(to_cbor(doc));
   message.signature = es384_sign(key, message);
   eth::Bytes out = encode_cose_sign1(message);
@@ -144,7 +152,8 @@ TEST(Attestation, CommittedAwsRootMatchesItsPublishedFingerprint) {
   const eth::ByteView root = aws_nitro_root_der();
   EXPECT_EQ(root.size(), 533u);
   EXPECT_EQ(sha256_hex(root), "641a0321a3e244efe456463195d606317ed7cdcc3c1756e09893f3c68f79bb5b");
-  const std::string pem_path = std::string(LOTTERY_SOURCE_DIR) + "/deploy/enclave/aws-nitro-root-g1.pem";
+  const std::string pem_path =
+      std::string(LOTTERY_SOURCE_DIR) + "/deploy/enclave/aws-nitro-root-g1.pem";
   FILE* f = std::fopen(pem_path.c_str(), "rb");
   ASSERT_NE(f, nullptr) << pem_path;
   eth::Bytes pem(4096);
@@ -206,11 +215,13 @@ TEST(Attestation, RefusesWhatIsWrong) {
   {  // Missing intermediate.
     AttestationDocument doc = document(chain, nonce);
     doc.cabundle.pop_back();
-    EXPECT_TRUE(failed(verify_attestation(sign(chain.leaf_key.get(), doc), base), "certificate_chain"));
+    EXPECT_TRUE(
+        failed(verify_attestation(sign(chain.leaf_key.get(), doc), base), "certificate_chain"));
   }
   {  // Signed by a key that is not the leaf's.
     Pkey stranger = p384();
-    EXPECT_TRUE(failed(verify_attestation(sign(stranger.get(), document(chain, nonce)), base), "signature"));
+    EXPECT_TRUE(failed(verify_attestation(sign(stranger.get(), document(chain, nonce)), base),
+                       "signature"));
   }
   {  // Payload changed after signing.
     CoseSign1 m = parse_cose_sign1(good);
@@ -224,7 +235,8 @@ TEST(Attestation, RefusesWhatIsWrong) {
     m.signature[5] ^= 1;
     EXPECT_TRUE(failed(verify_attestation(encode_cose_sign1(m), base), "signature"));
     m = parse_cose_sign1(good);
-    m.protected_header = cbor::encode(cbor::Value::map({{cbor::Value::uint(1), cbor::Value::integer(-7)}}));
+    m.protected_header =
+        cbor::encode(cbor::Value::map({{cbor::Value::uint(1), cbor::Value::integer(-7)}}));
     EXPECT_TRUE(failed(verify_attestation(encode_cose_sign1(m), base), "signature"));
     m = parse_cose_sign1(good);
     m.signature.pop_back();
@@ -255,7 +267,9 @@ TEST(Attestation, RefusesWhatIsWrong) {
 
 TEST(Attestation, DevDocumentProvesNothing) {
   AttestorOptions options;
-  options.operator_address = [] { return eth::parse_address("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").value(); };
+  options.operator_address = [] {
+    return eth::parse_address("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266").value();
+  };
   options.now_ms = [] { return std::int64_t{1'700'000'000'123}; };
   const Attestor attestor(served_key().public_key(), options);
   EXPECT_TRUE(attestor.dev());
@@ -278,7 +292,8 @@ TEST(Attestation, DevDocumentProvesNothing) {
   ASSERT_TRUE(raw);
   VerifyOptions v;
   v.expected_nonce = eth::Bytes{0x00, 0xff, 0x10};
-  v.expected_public_key = eth::Bytes(served_key().public_key().begin(), served_key().public_key().end());
+  v.expected_public_key =
+      eth::Bytes(served_key().public_key().begin(), served_key().public_key().end());
   const VerifyReport r = verify_attestation(*raw, v);
   EXPECT_TRUE(r.dev);
   EXPECT_FALSE(r.ok);
@@ -305,12 +320,13 @@ TEST(Attestation, NsmMessages) {
   const eth::Bytes request = nsm_attestation_request(eth::Bytes{1}, {}, eth::Bytes{2, 3});
   EXPECT_EQ(cbor::diagnostic(cbor::decode(request)),
             "{\"Attestation\": {\"user_data\": h'01', \"nonce\": null, \"public_key\": h'0203'}}");
-  const eth::Bytes ok = cbor::encode(cbor::Value::map(
-      {{cbor::Value::text_string("Attestation"),
-        cbor::Value::map({{cbor::Value::text_string("document"), cbor::Value::byte_string(eth::Bytes{7, 8})}})}}));
+  const eth::Bytes ok = cbor::encode(
+      cbor::Value::map({{cbor::Value::text_string("Attestation"),
+                         cbor::Value::map({{cbor::Value::text_string("document"),
+                                            cbor::Value::byte_string(eth::Bytes{7, 8})}})}}));
   EXPECT_EQ(nsm_attestation_document(ok), (eth::Bytes{7, 8}));
-  const eth::Bytes error = cbor::encode(
-      cbor::Value::map({{cbor::Value::text_string("Error"), cbor::Value::text_string("InvalidArgument")}}));
+  const eth::Bytes error = cbor::encode(cbor::Value::map(
+      {{cbor::Value::text_string("Error"), cbor::Value::text_string("InvalidArgument")}}));
   EXPECT_THROW(nsm_attestation_document(error), AttestationError);
   EXPECT_THROW(nsm_call("/nonexistent/nsm", request), AttestationError);
   AttestorOptions options;

@@ -13,7 +13,9 @@
 namespace lottery::custody::cbor {
 namespace {
 
-eth::Bytes h(const std::string& hex) { return eth::hex_decode("0x" + hex).value(); }
+eth::Bytes h(const std::string& hex) {
+  return eth::hex_decode("0x" + hex).value();
+}
 
 struct Example {
   std::string diagnostic;
@@ -63,7 +65,8 @@ const std::vector<Example>& supported() {
       {"[]", "80"},
       {"[1, 2, 3]", "83010203"},
       {"[1, [2, 3], [4, 5]]", "8301820203820405"},
-      {"[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25]",
+      {"[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, "
+       "25]",
        "98190102030405060708090a0b0c0d0e0f101112131415161718181819"},
       {"{}", "a0"},
       {"{1: 2, 3: 4}", "a201020304"},
@@ -79,15 +82,15 @@ const std::vector<Example>& supported() {
 // indefinite lengths. Each must be refused, never misread.
 const std::vector<std::string>& refused() {
   static const std::vector<std::string> v = {
-      "f90000",              // 0.0 (half)
-      "f93c00",              // 1.0
-      "fb3ff199999999999a",  // 1.1
-      "fa47c35000",          // 100000.0
-      "f97c00",              // Infinity
-      "fb7ff8000000000000",  // NaN
-      "f0",                  // simple(16)
-      "f8ff",                // simple(255)
-      "5f42010243030405ff",  // (_ h'0102', h'030405')
+      "f90000",                      // 0.0 (half)
+      "f93c00",                      // 1.0
+      "fb3ff199999999999a",          // 1.1
+      "fa47c35000",                  // 100000.0
+      "f97c00",                      // Infinity
+      "fb7ff8000000000000",          // NaN
+      "f0",                          // simple(16)
+      "f8ff",                        // simple(255)
+      "5f42010243030405ff",          // (_ h'0102', h'030405')
       "7f657374726561646d696e67ff",  // (_ "strea", "ming")
       "9fff",                        // [_ ]
       "9f018202039f0405ffff",        // [_ 1, [2, 3], [_ 4, 5]]

@@ -20,7 +20,9 @@ struct HkdfVector {
   std::string okm;
 };
 
-eth::Bytes h(const std::string& hex) { return eth::hex_decode("0x" + hex).value(); }
+eth::Bytes h(const std::string& hex) {
+  return eth::hex_decode("0x" + hex).value();
+}
 
 std::string range_hex(int from, int to) {
   std::string out;
@@ -34,11 +36,12 @@ std::string range_hex(int from, int to) {
 
 const std::vector<HkdfVector>& vectors() {
   static const std::vector<HkdfVector> v = {
-      {"A.1 basic", "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
-       "000102030405060708090a0b0c", "f0f1f2f3f4f5f6f7f8f9", 42,
+      {"A.1 basic", "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "000102030405060708090a0b0c",
+       "f0f1f2f3f4f5f6f7f8f9", 42,
        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"},
       {"A.2 longer inputs", range_hex(0x00, 0x4f), range_hex(0x60, 0xaf), range_hex(0xb0, 0xff), 82,
-       "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e"
+       "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e5"
+       "90e"
        "09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87"},
       {"A.3 no salt, no info", "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "", "", 42,
        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"},

@@ -4,8 +4,8 @@
 #include "custody/key_source.hpp"
 #include "eth/hex.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <atomic>
 #include <barrier>
@@ -19,21 +19,27 @@ namespace {
 namespace json = boost::json;
 
 // Anvil's well-known development accounts 0 and 1 (never used on a real chain).
-constexpr std::string_view kKey0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr std::string_view kKey0 =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 constexpr std::string_view kAddr0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
-constexpr std::string_view kKey1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+constexpr std::string_view kKey1 =
+    "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
 eth::ByteView text_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
 }
 
-eth::Address address(std::string_view text) { return eth::parse_address(text).value(); }
+eth::Address address(std::string_view text) {
+  return eth::parse_address(text).value();
+}
 
 std::string body_for(eth::ByteView blob) {
   return json::serialize(json::object{{"encrypted_private_key", base64_encode(blob)}});
 }
 
-json::object parse(const HttpAnswer& answer) { return json::parse(answer.body).as_object(); }
+json::object parse(const HttpAnswer& answer) {
+  return json::parse(answer.body).as_object();
+}
 
 struct Harness {
   std::vector<eth::Address> installed;
@@ -62,11 +68,11 @@ TEST(Base64, RoundTripAndStrictness) {
   }
   EXPECT_EQ(base64_encode(text_bytes("foobar")), "Zm9vYmFy");  // RFC 4648 §10
   EXPECT_EQ(base64_encode(text_bytes("fo")), "Zm8=");
-  EXPECT_FALSE(base64_decode("Zm8"));        // missing padding
-  EXPECT_FALSE(base64_decode("Zm9=Zm8="));   // padding in the middle
-  EXPECT_FALSE(base64_decode("Zm9!"));       // not in the alphabet
-  EXPECT_FALSE(base64_decode("Zm-_"));       // URL-safe alphabet
-  EXPECT_FALSE(base64_decode("Zm9="));       // non-zero unused bits
+  EXPECT_FALSE(base64_decode("Zm8"));       // missing padding
+  EXPECT_FALSE(base64_decode("Zm9=Zm8="));  // padding in the middle
+  EXPECT_FALSE(base64_decode("Zm9!"));      // not in the alphabet
+  EXPECT_FALSE(base64_decode("Zm-_"));      // URL-safe alphabet
+  EXPECT_FALSE(base64_decode("Zm9="));      // non-zero unused bits
   EXPECT_FALSE(base64_decode("Zm8=\n"));
 }
 
@@ -169,8 +175,8 @@ TEST(KeyInjector, AcceptsOnceThenRefuses403) {
       injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "10.0.0.1");
   const HttpAnswer again =
       injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "10.0.0.1");
-  const std::string logged = testing::internal::GetCapturedStderr() +
-                             testing::internal::GetCapturedStdout();
+  const std::string logged =
+      testing::internal::GetCapturedStderr() + testing::internal::GetCapturedStdout();
   EXPECT_EQ(ok.status, 200) << ok.body;
   const json::object o = parse(ok);
   EXPECT_EQ(o.at("success").as_bool(), true);
@@ -253,7 +259,8 @@ TEST(KeyInjector, ConcurrentInjectionsExactlyOneSucceeds) {
   const auto pub = injector.key_pair().public_key();
   constexpr int kThreads = 8;
   std::vector<std::string> bodies;
-  for (int i = 0; i < kThreads; ++i) bodies.push_back(body_for(ecies_encrypt(pub, text_bytes(kKey0))));
+  for (int i = 0; i < kThreads; ++i)
+    bodies.push_back(body_for(ecies_encrypt(pub, text_bytes(kKey0))));
   std::atomic<int> ok{0};
   std::atomic<int> forbidden{0};
   std::barrier start(kThreads);
@@ -261,8 +268,8 @@ TEST(KeyInjector, ConcurrentInjectionsExactlyOneSucceeds) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       start.arrive_and_wait();
-      const HttpAnswer a =
-          injector.handle_set_operator_key(bodies[static_cast<std::size_t>(i)], "10.1.0." + std::to_string(i));
+      const HttpAnswer a = injector.handle_set_operator_key(bodies[static_cast<std::size_t>(i)],
+                                                            "10.1.0." + std::to_string(i));
       if (a.status == 200) ++ok;
       if (a.status == 403) ++forbidden;
     });
@@ -287,18 +294,18 @@ TEST(KeyInjector, RateLimitPerClient) {
   EXPECT_EQ(parse(limited).at("error").as_string(), "rate_limited");
   // A valid key from the limited client is refused too, without being looked at.
   const auto pub = injector.key_pair().public_key();
-  EXPECT_EQ(injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))),
-                                             "10.0.0.3")
-                .status,
-            429);
+  EXPECT_EQ(
+      injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "10.0.0.3")
+          .status,
+      429);
   EXPECT_TRUE(harness.installed.empty());
   // Other clients are not affected; the window expires.
   EXPECT_EQ(injector.handle_set_operator_key("{}", "10.0.0.4").status, 400);
   harness.now += std::chrono::seconds(61);
-  EXPECT_EQ(injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))),
-                                             "10.0.0.3")
-                .status,
-            200);
+  EXPECT_EQ(
+      injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "10.0.0.3")
+          .status,
+      200);
 }
 
 TEST(KeyInjector, TrackedClientsAreBounded) {
@@ -328,14 +335,14 @@ TEST(KeyInjector, AddressFromTheContractWhenNotConfigured) {
   EXPECT_EQ(unknown.status, 503);
   EXPECT_EQ(parse(unknown).at("error").as_string(), "operator_unknown");
   on_chain = address(kAddr0);
-  EXPECT_EQ(injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey1))),
-                                             "10.0.0.5")
-                .status,
-            400);
-  EXPECT_EQ(injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))),
-                                             "10.0.0.5")
-                .status,
-            200);
+  EXPECT_EQ(
+      injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey1))), "10.0.0.5")
+          .status,
+      400);
+  EXPECT_EQ(
+      injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "10.0.0.5")
+          .status,
+      200);
 }
 
 TEST(KeyInjector, ConfiguredKeyClosesInjection) {
@@ -350,10 +357,10 @@ TEST(KeyInjector, ConfiguredKeyClosesInjection) {
   options.key_configured = !plan.injection_open();
   KeyInjector injector(std::move(options));
   const auto pub = injector.key_pair().public_key();
-  EXPECT_EQ(injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))),
-                                             "10.0.0.6")
-                .status,
-            403);
+  EXPECT_EQ(
+      injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "10.0.0.6")
+          .status,
+      403);
   EXPECT_TRUE(harness.installed.empty());
 }
 
@@ -366,13 +373,13 @@ TEST(KeyInjector, FailingSinkKeepsInjectionOpen) {
   };
   KeyInjector injector(std::move(options));
   const auto pub = injector.key_pair().public_key();
-  EXPECT_EQ(injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "a")
-                .status,
-            500);
+  EXPECT_EQ(
+      injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "a").status,
+      500);
   EXPECT_FALSE(injector.closed());
-  EXPECT_EQ(injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "a")
-                .status,
-            200);
+  EXPECT_EQ(
+      injector.handle_set_operator_key(body_for(ecies_encrypt(pub, text_bytes(kKey0))), "a").status,
+      200);
 }
 
 TEST(SecretBytes, WipesAndMoves) {

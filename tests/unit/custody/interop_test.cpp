@@ -5,8 +5,8 @@
 // `lottery inject-key`) encrypts it decrypts.
 #include "custody/injector.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <unistd.h>
 
@@ -19,10 +19,12 @@
 namespace lottery::custody {
 namespace {
 
-constexpr std::string_view kKey0 = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr std::string_view kKey0 =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 constexpr std::string_view kAddr0 = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
-const std::string kScript = std::string(LOTTERY_SOURCE_DIR) + "/tests/unit/custody/ecies_interop.py";
+const std::string kScript =
+    std::string(LOTTERY_SOURCE_DIR) + "/tests/unit/custody/ecies_interop.py";
 
 bool python_ready() {
   return std::system("python3 -c 'import cryptography' >/dev/null 2>&1") == 0;
@@ -84,8 +86,8 @@ TEST(Interop, OurClientSideIsDecryptedByPython) {
   for (std::size_t i = 0; i < 97; ++i) {
     pub[i] = static_cast<std::uint8_t>(std::stoi(pub_hex.substr(2 * i, 2), nullptr, 16));
   }
-  const eth::Bytes blob = ecies_encrypt(
-      pub, {reinterpret_cast<const std::uint8_t*>(kKey0.data()), kKey0.size()});
+  const eth::Bytes blob =
+      ecies_encrypt(pub, {reinterpret_cast<const std::uint8_t*>(kKey0.data()), kKey0.size()});
   auto [plain, drc] = run("decrypt " + pem.string(), base64_encode(blob));
   EXPECT_EQ(drc, 0);
   EXPECT_TRUE(plain == kKey0);  // not EXPECT_EQ: a failure must not print the key
