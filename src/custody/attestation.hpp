@@ -36,7 +36,7 @@ inline constexpr std::string_view kNsmDevicePath = "/dev/nsm";
 inline constexpr std::size_t kMaxNonceBytes = 512;
 inline constexpr std::size_t kMaxUserDataBytes = 512;
 /// Largest document accepted by the verifier (real ones are about 4.5 KiB).
-inline constexpr std::size_t kMaxDocumentBytes = 64 * 1024;
+inline constexpr std::size_t kMaxDocumentBytes = std::size_t{64} * 1024;
 /// A dev document's module id.
 inline constexpr std::string_view kDevModuleId = "dev-not-an-enclave";
 

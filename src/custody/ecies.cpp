@@ -58,7 +58,8 @@ using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 void init_secure_heap() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (CRYPTO_secure_malloc_initialized() == 0) CRYPTO_secure_malloc_init(64 * 1024, 32);
+    if (CRYPTO_secure_malloc_initialized() == 0)
+      CRYPTO_secure_malloc_init(std::size_t{64} * 1024, 32);
   });
 }
 
@@ -133,7 +134,8 @@ Keys derive_keys(const SecretBytes& z) {
 
 SecretBytes hkdf_sha256(eth::ByteView ikm, eth::ByteView salt, eth::ByteView info,
                         std::size_t length) {
-  if (length == 0 || length > 255 * 32) throw std::invalid_argument("HKDF length out of range");
+  if (length == 0 || length > std::size_t{255} * 32)
+    throw std::invalid_argument("HKDF length out of range");
   std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
   if (!kdf) fail("EVP_KDF_fetch(HKDF)");
   std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(EVP_KDF_CTX_new(kdf.get()));

@@ -18,7 +18,7 @@ SecretBytes::SecretBytes(std::size_t size) : size_(size), capacity_(size) {
 }
 
 SecretBytes::SecretBytes(eth::ByteView data) : SecretBytes(data.size()) {
-  if (!data.empty()) std::memcpy(data_, data.data(), data.size());
+  if (data_ != nullptr && !data.empty()) std::memcpy(data_, data.data(), data.size());
 }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
