@@ -309,6 +309,11 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
     EXPECT_EQ(components.at("blockchain").at("chain_id"), json::value(31337)) << r.body;
     EXPECT_EQ(str(components.at("operator").at("status")), "running") << r.body;
     EXPECT_EQ(str(components.at("operator").at("address")), kDevAddresses[kOperator]) << r.body;
+    // The service talks to the node over the transport under test.
+    const json::value& endpoints = components.at("blockchain").at("endpoints");
+    ASSERT_TRUE(endpoints.is_array() && !endpoints.as_array().empty()) << r.body;
+    EXPECT_EQ(str(endpoints.at(0).at("url")).rfind(transport + "://", 0), 0u) << r.body;
+    EXPECT_EQ(endpoints.at(0).at("available"), json::value(true)) << r.body;
   }
   // The static directory is served too.
   const HttpReply index = http_request(port, "GET", "/");
@@ -323,8 +328,9 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
   Feed feed(ws);
   ASSERT_TRUE(feed.pull(5s)) << "no snapshot";
   ASSERT_EQ(str(feed.messages().front().at("type")), "snapshot") << feed.types();
-  const json::value& snap_round = feed.messages().front().at("payload").at("round");
-  EXPECT_EQ(str(snap_round.at("state_name")), "betting");
+  const json::value snap_round = feed.messages().front().at("payload").at("round");
+  // Round 1 exists from deployment and waits for its first bet.
+  EXPECT_EQ(str(snap_round.at("state_name")), "waiting");
   EXPECT_EQ(snap_round.at("participant_count"), json::value(0));
   const std::uint64_t round_id = snap_round.at("round_id").to_number<std::uint64_t>();
   EXPECT_EQ(round_id, 1u);
@@ -372,7 +378,8 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
   const HttpReply participants = http_request(port, "GET", "/api/round/participants");
   ASSERT_EQ(participants.status, 200) << participants.body;
   {
-    const json::array& list = participants.json().at("participants").as_array();
+    const json::value doc = participants.json();
+    const json::array& list = doc.at("participants").as_array();
     ASSERT_EQ(list.size(), 2u) << participants.body;
     EXPECT_EQ(str(list[0].at("address")), kDevAddresses[kPlayerB]) << "largest stake first";
     EXPECT_EQ(str(list[0].at("totalAmountWei")), std::to_string(kBetB));
@@ -417,12 +424,13 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
       },
       30s);
   ASSERT_TRUE(history_msg) << feed.types() << dump();
-  const json::value& pushed = history_msg->at("payload").at("rounds").at(0);
+  const json::value pushed = history_msg->at("payload").at("rounds").at(0);
   EXPECT_EQ(str(pushed.at("event_type")), "RoundCompleted");
 
   const HttpReply history = http_request(port, "GET", "/api/history");
   ASSERT_EQ(history.status, 200) << history.body;
-  const json::value& entry = history.json().at("rounds").at(0);
+  const json::value history_doc = history.json();
+  const json::value& entry = history_doc.at("rounds").at(0);
   EXPECT_EQ(entry.at("round_id"), json::value(round_id)) << history.body;
   EXPECT_EQ(str(entry.at("event_type")), "RoundCompleted") << history.body;
   const std::string winner = str(entry.at("winner"));
@@ -470,7 +478,7 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
       static_cast<unsigned long long>(nonce_before + 1));
 
   // ---- 4. malformed requests do not hurt the service
-  const HttpReply bad_json = http_request(port, "POST", "/api/bet", "{\"signed_tx\": 0x12,",
+  const HttpReply bad_json = http_request(port, "POST", "/api/bet", "{\"raw_transaction\": 0x12,",
                                           {{"Content-Type", "application/json"}});
   EXPECT_EQ(bad_json.status, 400) << bad_json.body;
   const HttpReply unknown = http_request(port, "GET", "/api/no-such-route");
