@@ -148,8 +148,13 @@ int run_service(const config::Settings& settings) {
   }
 
   infra::Runtime runtime;
-  const infra::LogSink runtime_log = [](std::string_view line) {
-    logging::log_warn("runtime", line);
+  // Loops report how they ended; "cancelled" during a requested stop is the normal case.
+  const infra::LogSink runtime_log = [&runtime](std::string_view line) {
+    if (runtime.stop_requested() && line.ends_with("cancelled")) {
+      logging::log_debug("runtime", line);
+    } else {
+      logging::log_warn("runtime", line);
+    }
   };
 
   rpc::ClientOptions rpc_options;
