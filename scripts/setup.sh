@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libssl-dev libsecp256k1-dev libcrypto++-dev libcli11-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm chromium redis-server ca-certificates curl file jq git wrk
+  python3 python3-cryptography
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/service.hpp"
 
+#include "app/custody_routes.hpp"
 #include "app/version.hpp"
 #include "eth/secp256k1.hpp"
 #include "follower/follower.hpp"
@@ -182,6 +183,10 @@ int run_service(const config::Settings& settings) {
   operation::Operator op(std::make_shared<operation::RpcNode>(*client), store,
                          operator_options(settings));
   if (!install_configured_key(settings, op)) return 2;
+  // Run-time key injection and attestation (SPEC §7); refuses to start when
+  // ENCLAVE_ATTESTATION_ENABLED is set but /dev/nsm is missing.
+  std::optional<Custody> custody = make_custody(settings, op, store);
+  if (!custody) return 2;
 
   // The follower is the only writer of the store; the operator acts on each
   // committed head from its own coroutine (submit_head never blocks).
@@ -207,6 +212,7 @@ int run_service(const config::Settings& settings) {
     co_return std::string(hash.as_string());
   };
   server::Server http(runtime.executor(), server_options, server_context);
+  register_custody_routes(http, *custody);
   try {
     http.start();
   } catch (const std::exception& e) {
