@@ -27,7 +27,7 @@ const std::string kScript =
     std::string(LOTTERY_SOURCE_DIR) + "/tests/unit/custody/ecies_interop.py";
 
 bool python_ready() {
-  return std::system("python3 -c 'import cryptography' >/dev/null 2>&1") == 0;
+  return std::system("/usr/bin/python3 -c 'import cryptography' >/dev/null 2>&1") == 0;
 }
 
 // Runs the script with `stdin_text` piped in; returns stdout and the exit code.
@@ -38,7 +38,7 @@ std::pair<std::string, int> run(const std::string& args, const std::string& stdi
     std::ofstream f(input, std::ios::binary);
     f << stdin_text;
   }
-  const std::string command = "python3 " + kScript + " " + args + " < " + input.string();
+  const std::string command = "/usr/bin/python3 " + kScript + " " + args + " < " + input.string();
   FILE* pipe = ::popen(command.c_str(), "r");
   std::string out;
   if (pipe != nullptr) {
@@ -52,7 +52,7 @@ std::pair<std::string, int> run(const std::string& args, const std::string& stdi
 }
 
 TEST(Interop, PythonClientIsAcceptedByTheInjector) {
-  if (!python_ready()) GTEST_SKIP() << "python3 with 'cryptography' (python3-cryptography) missing";
+  if (!python_ready()) GTEST_SKIP() << "/usr/bin/python3 with cryptography (Debian python3-cryptography) missing";
   InjectorOptions options;
   options.operator_address = eth::parse_address(kAddr0).value();
   std::optional<eth::Address> installed;
@@ -76,7 +76,7 @@ TEST(Interop, PythonClientIsAcceptedByTheInjector) {
 }
 
 TEST(Interop, OurClientSideIsDecryptedByPython) {
-  if (!python_ready()) GTEST_SKIP() << "python3 with 'cryptography' (python3-cryptography) missing";
+  if (!python_ready()) GTEST_SKIP() << "/usr/bin/python3 with cryptography (Debian python3-cryptography) missing";
   const std::filesystem::path pem =
       std::filesystem::temp_directory_path() / ("ecies_key_" + std::to_string(::getpid()) + ".pem");
   auto [pub_hex, rc] = run("keygen " + pem.string(), "");
