@@ -52,7 +52,8 @@ std::pair<std::string, int> run(const std::string& args, const std::string& stdi
 }
 
 TEST(Interop, PythonClientIsAcceptedByTheInjector) {
-  if (!python_ready()) GTEST_SKIP() << "/usr/bin/python3 with cryptography (Debian python3-cryptography) missing";
+  if (!python_ready())
+    GTEST_SKIP() << "/usr/bin/python3 with cryptography (Debian python3-cryptography) missing";
   InjectorOptions options;
   options.operator_address = eth::parse_address(kAddr0).value();
   std::optional<eth::Address> installed;
@@ -76,7 +77,8 @@ TEST(Interop, PythonClientIsAcceptedByTheInjector) {
 }
 
 TEST(Interop, OurClientSideIsDecryptedByPython) {
-  if (!python_ready()) GTEST_SKIP() << "/usr/bin/python3 with cryptography (Debian python3-cryptography) missing";
+  if (!python_ready())
+    GTEST_SKIP() << "/usr/bin/python3 with cryptography (Debian python3-cryptography) missing";
   const std::filesystem::path pem =
       std::filesystem::temp_directory_path() / ("ecies_key_" + std::to_string(::getpid()) + ".pem");
   auto [pub_hex, rc] = run("keygen " + pem.string(), "");
