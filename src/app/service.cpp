@@ -2,6 +2,7 @@
 #include "app/service.hpp"
 
 #include "app/custody_routes.hpp"
+#include "app/service_metrics.hpp"
 #include "app/version.hpp"
 #include "eth/secp256k1.hpp"
 #include "follower/follower.hpp"
@@ -213,6 +214,7 @@ int run_service(const config::Settings& settings) {
   };
   server::Server http(runtime.executor(), server_options, server_context);
   register_custody_routes(http, *custody);
+  register_service_metrics(infra::metrics(), follower, *client, op, store);
   try {
     http.start();
   } catch (const std::exception& e) {
