@@ -90,8 +90,8 @@ std::string find_static_dir(const std::string& configured) {
 
 fs::path make_temp_dir() {
   const char* base = std::getenv("TMPDIR");
-  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                        "/lottery-demo-XXXXXX";
+  std::string pattern =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/lottery-demo-XXXXXX";
   if (::mkdtemp(pattern.data()) == nullptr)
     throw std::runtime_error("cannot create a temporary directory in " + pattern);
   return pattern;
@@ -99,15 +99,16 @@ fs::path make_temp_dir() {
 
 void print_banner(const DemoOptions& options, const config::Settings& settings,
                   const DemoAnvil& anvil, const eth::Address& contract, std::size_t players) {
-  const std::string host =
-      settings.server.host == "0.0.0.0" || settings.server.host == "::" ? "127.0.0.1"
-                                                                        : settings.server.host;
+  const std::string host = settings.server.host == "0.0.0.0" || settings.server.host == "::"
+                               ? "127.0.0.1"
+                               : settings.server.host;
   std::string out;
   out += "\nEnclave Lottery demo is running.\n\n";
   out += "  Web UI and API: http://" + host + ":" + std::to_string(settings.server.port) + "/\n";
   if (settings.server.static_dir.empty()) {
-    out += "                  (web UI not built: run 'npm --prefix web run build'; "
-           "the API works without it)\n";
+    out +=
+        "                  (web UI not built: run 'npm --prefix web run build'; "
+        "the API works without it)\n";
   }
   out += "  Chain:          Anvil dev chain, chain id " + std::to_string(kDevChainId) + ", RPC " +
          anvil.http_url() + " (" + anvil.ws_url() + ")\n";
@@ -119,8 +120,9 @@ void print_banner(const DemoOptions& options, const config::Settings& settings,
   out += "  Rounds:         " + std::to_string(options.round_seconds) +
          " s of betting from the first bet, drawn 5 s later; " + std::to_string(players) +
          " simulated player" + (players == 1 ? "" : "s") + "\n\n";
-  out += "Accounts to import into a wallet (Anvil's public, well-known dev keys: anyone can\n"
-         "use them, never send real funds to them), 10000 ETH each on this chain:\n";
+  out +=
+      "Accounts to import into a wallet (Anvil's public, well-known dev keys: anyone can\n"
+      "use them, never send real funds to them), 10000 ETH each on this chain:\n";
   std::size_t shown = 0;
   for (std::size_t i = kFirstPlayerAccount + players; i < kAnvilDevKeys.size() && shown < 3;
        ++i, ++shown) {
@@ -150,9 +152,9 @@ infra::Task<eth::Address> set_up_contract(rpc::RpcClient& client, const eth::Byt
   operation::TxnSender publisher(node, dev_key(kPublisherAccount), send_options);
   const DeployedContract deployed =
       co_await deploy_lottery(api, publisher, bytecode, kCommissionBps);
-  logging::log_info(kComponent, "contract deployed",
-                    {{"contract", eth::to_checksum(deployed.address)},
-                     {"block", deployed.block_number}});
+  logging::log_info(
+      kComponent, "contract deployed",
+      {{"contract", eth::to_checksum(deployed.address)}, {"block", deployed.block_number}});
   operation::TxnSender operator_sender(node, dev_key(kOperatorAccount), send_options);
   co_await set_lottery_operator(api, publisher, deployed.address, operator_sender.address());
   co_await set_betting_duration(api, operator_sender, deployed.address, round_seconds);
@@ -312,8 +314,8 @@ int run_demo(const DemoOptions& options, const ConfigOptions& config_options) {
                         {{"port", static_cast<std::uint64_t>(options.chain_port)}});
       anvil_options.port = 0;
     }
-    anvil = std::make_unique<DemoAnvil>(anvil_options,
-                                        [&runtime] { return runtime.stop_requested(); });
+    anvil =
+        std::make_unique<DemoAnvil>(anvil_options, [&runtime] { return runtime.stop_requested(); });
     logging::log_info(kComponent, "Anvil started",
                       {{"pid", static_cast<std::int64_t>(anvil->pid())},
                        {"rpc", anvil->http_url()},
@@ -371,7 +373,8 @@ int run_demo(const DemoOptions& options, const ConfigOptions& config_options) {
   anvil.reset();
   std::error_code ec;
   if (exit_code == 0) fs::remove_all(temp_dir, ec);
-  logging::log_info(kComponent, "demo stopped", {{"anvil_pid", static_cast<std::int64_t>(anvil_pid)}});
+  logging::log_info(kComponent, "demo stopped",
+                    {{"anvil_pid", static_cast<std::int64_t>(anvil_pid)}});
   return exit_code;
 }
 
@@ -387,9 +390,10 @@ void register_demo_command(CLI::App& cli) {
   cmd->add_option_function<std::uint16_t>(
       "--port", [options](const std::uint16_t& port) { options->port = port; },
       "HTTP port of the web UI and API (default: SERVER_PORT or 6080)");
-  cmd->add_option("--round-seconds", options->round_seconds,
-                  "Betting time of each round, from its first bet (contract limits: 10 s .. 7 days)")
-      ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{7 * 24 * 3600}))
+  cmd->add_option(
+         "--round-seconds", options->round_seconds,
+         "Betting time of each round, from its first bet (contract limits: 10 s .. 7 days)")
+      ->check(CLI::Range(std::uint64_t{10}, std::uint64_t{7} * 24 * 3600))
       ->capture_default_str();
   auto* players_option =
       cmd->add_option("--players", options->players, "Number of simulated players")

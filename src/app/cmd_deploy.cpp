@@ -32,8 +32,7 @@ void register_deploy_command(CLI::App& cli) {
                   "Publisher commission in basis points (100 = 1%, at most 1000)")
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1000}))
       ->capture_default_str();
-  cmd->add_option("--operator", args->operator_text,
-                  "Also call setOperator(ADDR) once deployed");
+  cmd->add_option("--operator", args->operator_text, "Also call setOperator(ADDR) once deployed");
   cmd->add_option("--bytecode", args->bytecode_file,
                   "Creation bytecode (hex); default: contracts/out/Lottery.bin shipped with "
                   "the binary");
@@ -63,20 +62,19 @@ void register_deploy_command(CLI::App& cli) {
     }
 
     std::optional<DeployedContract> deployed;
-    run_sender_command("deploy", *sender_options,
-                       [&](rpc::EthApi& api, operation::TxnSender& sender) -> infra::Task<void> {
-                         deployed = co_await deploy_lottery(api, sender, bytecode,
-                                                            args->commission_bps);
-                         std::fprintf(stderr, "deploy: Lottery deployed at %s in block %llu\n",
-                                      eth::to_checksum(deployed->address).c_str(),
-                                      static_cast<unsigned long long>(deployed->block_number));
-                         if (operator_address) {
-                           co_await set_lottery_operator(api, sender, deployed->address,
-                                                         *operator_address);
-                           std::fprintf(stderr, "deploy: operator set to %s\n",
-                                        eth::to_checksum(*operator_address).c_str());
-                         }
-                       });
+    run_sender_command(
+        "deploy", *sender_options,
+        [&](rpc::EthApi& api, operation::TxnSender& sender) -> infra::Task<void> {
+          deployed = co_await deploy_lottery(api, sender, bytecode, args->commission_bps);
+          std::fprintf(stderr, "deploy: Lottery deployed at %s in block %llu\n",
+                       eth::to_checksum(deployed->address).c_str(),
+                       static_cast<unsigned long long>(deployed->block_number));
+          if (operator_address) {
+            co_await set_lottery_operator(api, sender, deployed->address, *operator_address);
+            std::fprintf(stderr, "deploy: operator set to %s\n",
+                         eth::to_checksum(*operator_address).c_str());
+          }
+        });
     std::printf("%s\n", eth::to_checksum(deployed->address).c_str());
   });
 }

@@ -18,13 +18,13 @@ struct SetOperatorArgs {
 }  // namespace
 
 void register_set_operator_command(CLI::App& cli) {
-  CLI::App* cmd = cli.add_subcommand(
-      "set-operator", "Set the Lottery's operator (the address that draws and refunds rounds); "
-                      "must be sent with the publisher's key.");
+  CLI::App* cmd =
+      cli.add_subcommand("set-operator",
+                         "Set the Lottery's operator (the address that draws and refunds rounds); "
+                         "must be sent with the publisher's key.");
   auto sender_options = add_sender_options(*cmd);
   auto args = std::make_shared<SetOperatorArgs>();
-  cmd->add_option("--contract", args->contract_text, "Address of the Lottery contract")
-      ->required();
+  cmd->add_option("--contract", args->contract_text, "Address of the Lottery contract")->required();
   cmd->add_option("--operator", args->operator_text, "Address of the new operator")->required();
   cmd->footer(
       "The publisher's key comes from --key-file, DEPLOYER_PRIVATE_KEY_FILE or "

@@ -34,7 +34,8 @@ std::string read_file(const std::filesystem::path& path) {
 }  // namespace
 
 std::optional<std::uint16_t> parse_anvil_port(const std::string& output) {
-  static const std::regex kListening(R"(Listening on (?:127\.0\.0\.1|0\.0\.0\.0|\[::1?\]):(\d{1,5}))");
+  static const std::regex kListening(
+      R"(Listening on (?:127\.0\.0\.1|0\.0\.0\.0|\[::1?\]):(\d{1,5}))");
   std::smatch match;
   if (!std::regex_search(output, match, kListening)) return std::nullopt;
   const unsigned long port = std::stoul(match[1].str());
@@ -87,14 +88,16 @@ DemoAnvil::DemoAnvil(DemoAnvilOptions options, const std::function<bool()>& canc
                                 "--block-time",
                                 std::to_string(options_.block_time_seconds)};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
   const std::string log_path = options_.log_file.string();
   const pid_t parent = ::getpid();
 
   pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error(std::string("cannot start Anvil: fork failed: ") +
-                                         std::strerror(errno));
+  if (pid_ < 0)
+    throw std::runtime_error(std::string("cannot start Anvil: fork failed: ") +
+                             std::strerror(errno));
   if (pid_ == 0) {
     ::setpgid(0, 0);
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -134,8 +137,8 @@ DemoAnvil::DemoAnvil(DemoAnvilOptions options, const std::function<bool()>& canc
       const std::string tail = log_tail();
       stop();
       throw std::runtime_error("Anvil did not start listening within " +
-                               std::to_string(options_.startup_timeout.count() / 1000) +
-                               " s:\n" + tail);
+                               std::to_string(options_.startup_timeout.count() / 1000) + " s:\n" +
+                               tail);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -180,7 +183,7 @@ void DemoAnvil::stop(std::chrono::milliseconds grace) {
 }
 
 std::string DemoAnvil::log_tail(std::size_t max_bytes) const {
-  const std::string log = read_file(options_.log_file);
+  std::string log = read_file(options_.log_file);
   if (log.size() <= max_bytes) return log;
   return log.substr(log.size() - max_bytes);
 }

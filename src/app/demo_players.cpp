@@ -38,7 +38,7 @@ eth::U256 pick_bet_amount(const eth::U256& min_bet, std::uint32_t max_extra_perc
 
 DemoPlayers::DemoPlayers(rpc::RpcClient& client, std::vector<eth::PrivateKey> keys,
                          DemoPlayersOptions options)
-    : client_(client), keys_(std::move(keys)), options_(std::move(options)) {
+    : client_(client), keys_(std::move(keys)), options_(options) {
   if (options_.seed == 0) {
     std::random_device device;
     options_.seed = (std::uint64_t{device()} << 32U) | device();
@@ -71,8 +71,8 @@ infra::Task<void> DemoPlayers::play(std::size_t index, std::uint64_t seed) {
   constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
   std::uint64_t decided_round = kNone;  // the round `joins` was decided for
   bool joins = false;
-  std::uint64_t bet_round = kNone;      // the round this player has bet in
-  std::uint64_t config_round = kNone;   // the round the minimum bet was read in
+  std::uint64_t bet_round = kNone;     // the round this player has bet in
+  std::uint64_t config_round = kNone;  // the round the minimum bet was read in
   eth::U256 min_bet;
 
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
@@ -99,10 +99,9 @@ infra::Task<void> DemoPlayers::play(std::size_t index, std::uint64_t seed) {
         joins = index == 0 || joins_round(rng);
       }
       if (!joins || bet_round == round->round_id) continue;
-      const bool open =
-          round->state == store::RoundState::kWaiting ||
-          (round->state == store::RoundState::kBetting &&
-           head->timestamp + kBetMarginSeconds <= round->end_time);
+      const bool open = round->state == store::RoundState::kWaiting ||
+                        (round->state == store::RoundState::kBetting &&
+                         head->timestamp + kBetMarginSeconds <= round->end_time);
       if (!open) continue;
 
       operation::TxnRequest bet;

@@ -9,8 +9,8 @@
 #include "operation/node.hpp"
 
 #include <array>
-#include <cstdio>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -87,8 +87,8 @@ std::optional<fs::path> find_shipped_file(const fs::path& relative) {
   if (exe_dir.empty()) return std::nullopt;
   // Installed layouts: the file (without its source-tree folders) next to the
   // binary or in ../share/lottery; then the source tree above a build directory.
-  for (const fs::path& candidate :
-       {exe_dir / relative.filename(), exe_dir / ".." / "share" / "lottery" / relative.filename()}) {
+  for (const fs::path& candidate : {exe_dir / relative.filename(),
+                                    exe_dir / ".." / "share" / "lottery" / relative.filename()}) {
     if (path_exists(candidate)) return candidate.lexically_normal();
   }
   return find_upwards(exe_dir, relative);
@@ -136,7 +136,8 @@ eth::Address parse_address_option(std::string_view option, std::string_view text
 
 std::shared_ptr<SenderCommandOptions> add_sender_options(CLI::App& cmd) {
   auto options = std::make_shared<SenderCommandOptions>();
-  cmd.add_option("--rpc-url", options->rpc_url, "JSON-RPC endpoint of the node (http, https, ws, wss)")
+  cmd.add_option("--rpc-url", options->rpc_url,
+                 "JSON-RPC endpoint of the node (http, https, ws, wss)")
       ->required();
   cmd.add_option("--key-file", options->key_file,
                  "File holding the sender's private key (else DEPLOYER_PRIVATE_KEY_FILE or "
@@ -161,8 +162,8 @@ void run_sender_command(
     throw CLI::RuntimeError(code);
   };
   try {
-    eth::PrivateKey key = load_signing_key({options.key_file, "DEPLOYER_PRIVATE_KEY"},
-                                           config::process_environment());
+    eth::PrivateKey key =
+        load_signing_key({options.key_file, "DEPLOYER_PRIVATE_KEY"}, config::process_environment());
     boost::asio::io_context io;
     std::unique_ptr<rpc::RpcClient> client;
     try {
@@ -264,9 +265,10 @@ infra::Task<operation::SendResult> set_lottery_operator(rpc::EthApi& api,
   } catch (const operation::SendError& e) {
     if (e.kind() != operation::SendErrc::kReverted) throw;
     // Add who tried: "Only publisher" is the usual reason, and the fix is another key.
-    throw operation::SendError(e.kind(), std::string(e.what()) + " (the key's address is " +
-                                             eth::to_checksum(sender.address()) +
-                                             "; only the contract's publisher may set the operator)");
+    throw operation::SendError(e.kind(),
+                               std::string(e.what()) + " (the key's address is " +
+                                   eth::to_checksum(sender.address()) +
+                                   "; only the contract's publisher may set the operator)");
   }
   operation::SendResult sent = co_await sender.send(request);
 

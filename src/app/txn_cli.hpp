@@ -57,8 +57,8 @@ eth::Bytes read_bytecode(const std::filesystem::path& path);
 
 /// Where a command's signing key comes from, first found wins.
 struct KeySources {
-  std::string key_file;          ///< --key-file FILE (empty: not given)
-  std::string env_name;          ///< e.g. "DEPLOYER_PRIVATE_KEY"; also `<env_name>_FILE`
+  std::string key_file;  ///< --key-file FILE (empty: not given)
+  std::string env_name;  ///< e.g. "DEPLOYER_PRIVATE_KEY"; also `<env_name>_FILE`
 };
 
 /// Loads the key: `key_file`, else the file named by `<env_name>_FILE`, else
@@ -134,7 +134,7 @@ template <class T>
 T run_blocking(boost::asio::io_context& io, rpc::RpcClient& client, infra::Task<T> task) {
   std::optional<T> value;
   std::exception_ptr error;
-  boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
+  boost::asio::co_spawn(io, std::move(task), [&](const std::exception_ptr& e, T v) {
     if (e) {
       error = e;
     } else {

@@ -228,13 +228,14 @@ json::array contract_logs(std::uint16_t port, const std::string& contract, const
 // ---------------------------------------------------------------- demo end to end
 
 TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
-  if (!AnvilProcess::available()) GTEST_SKIP() << "node_modules/.bin/anvil missing: run scripts/setup.sh";
+  if (!AnvilProcess::available())
+    GTEST_SKIP() << "node_modules/.bin/anvil missing: run scripts/setup.sh";
   const fs::path dir = make_temp_dir();
   const std::uint16_t http_port = free_port();
-  DemoProcess demo({LOTTERY_BIN, "demo", "--port", std::to_string(http_port), "--round-seconds",
-                    "10", "--players", std::to_string(kPlayers), "--block-time", "1",
-                    "--chain-port", "0"},
-                   dir);
+  DemoProcess demo(
+      {LOTTERY_BIN, "demo", "--port", std::to_string(http_port), "--round-seconds", "10",
+       "--players", std::to_string(kPlayers), "--block-time", "1", "--chain-port", "0"},
+      dir);
 
   // 1. The banner: Anvil's pid, the chain's RPC port, the contract.
   std::optional<Banner> banner;
@@ -250,8 +251,8 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
   EXPECT_EQ(parse_quantity(rpc(port, "eth_chainId")), 31337U);
 
   // 2. Wait for two rounds drawn by the service (10 s betting + 5 s + a block each).
-  const std::string completed_topic = topic_hex(
-      "RoundCompleted(uint256,address,uint256,uint256,uint256,uint256,uint256,uint256)");
+  const std::string completed_topic =
+      topic_hex("RoundCompleted(uint256,address,uint256,uint256,uint256,uint256,uint256,uint256)");
   json::array completed;
   for (const auto deadline = Clock::now() + 150s; Clock::now() < deadline;) {
     ASSERT_FALSE(demo.poll()) << "the demo exited:\n" << demo.log();
@@ -296,9 +297,9 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
   completed = contract_logs(port, banner->contract, completed_topic, at);
   const json::array bets = contract_logs(
       port, banner->contract, topic_hex("BetPlaced(uint256,address,uint256,uint256,uint256)"), at);
-  const json::array refunds = contract_logs(
-      port, banner->contract, topic_hex("RoundRefunded(uint256,uint256,uint256,string,uint256)"),
-      at);
+  const json::array refunds =
+      contract_logs(port, banner->contract,
+                    topic_hex("RoundRefunded(uint256,uint256,uint256,string,uint256)"), at);
 
   std::map<std::string, U256> expected;  // per player: start balance, then adjusted
   for (const auto& p : players) expected[p] = balance_at(port, p, 0);
@@ -324,9 +325,8 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
           rpc(port, "eth_getTransactionReceipt", {txn.at("hash").as_string()});
       const U256 fee = U256{parse_quantity(receipt.at("gasUsed"))} *
                        quantity_u256(receipt.at("effectiveGasPrice"));
-      const U256 value = receipt.at("status").as_string() == "0x1"
-                             ? quantity_u256(txn.at("value"))
-                             : U256{0};
+      const U256 value =
+          receipt.at("status").as_string() == "0x1" ? quantity_u256(txn.at("value")) : U256{0};
       expected[from] -= value + fee;
     }
   }
@@ -364,8 +364,8 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
   const auto status = demo.wait_exit(30s);
   ASSERT_TRUE(status) << "the demo did not exit within 30 s of SIGTERM:\n" << demo.log();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << demo.log();
-  EXPECT_FALSE(process_exists(banner->anvil_pid)) << "Anvil (pid " << banner->anvil_pid
-                                                  << ") is still running";
+  EXPECT_FALSE(process_exists(banner->anvil_pid))
+      << "Anvil (pid " << banner->anvil_pid << ") is still running";
   EXPECT_THROW(rpc(port, "eth_blockNumber"), std::exception) << "the chain still answers";
   EXPECT_EQ(http_request(http_port, "GET", "/api/health", {}, {}, 1s).status, 0)
       << "the HTTP port still answers";
@@ -411,8 +411,8 @@ TEST(DemoCli, RefusesValuesOutsideTheContractsAndDemosLimits) {
     const ProcessResult r = run_lottery(c.args);
     EXPECT_NE(r.exit_code, 0) << format_command(c.args);
     EXPECT_FALSE(r.timed_out) << format_command(c.args);
-    EXPECT_NE((r.out + r.err).find(c.message), std::string::npos)
-        << format_command(c.args) << "\n" << r.out << r.err;
+    EXPECT_NE((r.out + r.err).find(c.message), std::string::npos) << format_command(c.args) << "\n"
+                                                                  << r.out << r.err;
   }
 }
 
@@ -457,11 +457,11 @@ TEST_F(DeployCommand, DeploysSetsTheOperatorAndExplainsEveryRefusal) {
   r = run_lottery({"deploy", "--rpc-url", url, "--key-file", publisher_key, "--chain-id", "1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("on chain 31337, not on chain 1"), std::string::npos) << r.err;
-  EXPECT_EQ(parse_quantity(json::parse(anvil_->rpc("eth_getTransactionCount",
-                                                   "[\"" + LotteryChain::address(0) +
-                                                       "\",\"latest\"]"))
-                               .at("result")),
-            0U);
+  EXPECT_EQ(
+      parse_quantity(json::parse(anvil_->rpc("eth_getTransactionCount",
+                                             "[\"" + LotteryChain::address(0) + "\",\"latest\"]"))
+                         .at("result")),
+      0U);
 
   // Unreachable node.
   r = run_lottery({"deploy", "--rpc-url", "http://127.0.0.1:" + std::to_string(free_port()),
@@ -487,8 +487,8 @@ TEST_F(DeployCommand, DeploysSetsTheOperatorAndExplainsEveryRefusal) {
       << "the key was printed";
   // getConfig(): publisher, operator, commission.
   const std::string config(
-      json::parse(anvil_->rpc("eth_call", "[{\"to\":\"" + contract +
-                                              "\",\"data\":\"0xc3f909d4\"},\"latest\"]"))
+      json::parse(anvil_->rpc("eth_call",
+                              "[{\"to\":\"" + contract + "\",\"data\":\"0xc3f909d4\"},\"latest\"]"))
           .at("result")
           .as_string());
   EXPECT_EQ(word_at(config, 0), eth::u256_from_hex(LotteryChain::address(0)).value());
@@ -525,8 +525,8 @@ TEST_F(DeployCommand, DeploysSetsTheOperatorAndExplainsEveryRefusal) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("2/2 confirmations"), std::string::npos) << r.err;
   const std::string operator_word(
-      json::parse(anvil_->rpc("eth_call", "[{\"to\":\"" + contract +
-                                              "\",\"data\":\"0x570ca735\"},\"latest\"]"))
+      json::parse(anvil_->rpc("eth_call",
+                              "[{\"to\":\"" + contract + "\",\"data\":\"0x570ca735\"},\"latest\"]"))
           .at("result")
           .as_string());
   EXPECT_EQ(word_at(operator_word, 0), eth::u256_from_hex(LotteryChain::address(3)).value());

@@ -89,7 +89,8 @@ struct Outcome {
   }
 };
 
-Outcome send_on(FakeChain& chain, SendOptions options, TxnRequest request = set_operator_request()) {
+Outcome send_on(FakeChain& chain, SendOptions options,
+                TxnRequest request = set_operator_request()) {
   Outcome out;
   options.poll_interval = std::chrono::milliseconds(1);
   options.progress = [&out](const std::string& line) { out.lines.push_back(line); };
@@ -176,7 +177,8 @@ TEST(TxnSender, ShowsTheRevertReasonOfTheSimulation) {
   const Outcome out = send_on(chain, {});
   ASSERT_TRUE(out.error);
   EXPECT_EQ(out.send_error().kind(), SendErrc::kReverted);
-  EXPECT_EQ(std::string(out.send_error().what()), "setOperator would fail: reverted: Only publisher");
+  EXPECT_EQ(std::string(out.send_error().what()),
+            "setOperator would fail: reverted: Only publisher");
   EXPECT_TRUE(chain.node.sent.empty());
 }
 
@@ -330,8 +332,7 @@ TEST(TxnSender, FormatsEther) {
       {10'000'000'000'000'000'000ULL, "10 ETH"},
   };
   for (const auto& c : cases) EXPECT_EQ(format_ether(eth::U256{c.wei}), c.text) << c.wei;
-  EXPECT_EQ(format_ether(eth::U256{10'000} * eth::U256{1'000'000'000'000'000'000ULL}),
-            "10000 ETH");
+  EXPECT_EQ(format_ether(eth::U256{10'000} * eth::U256{1'000'000'000'000'000'000ULL}), "10000 ETH");
 }
 
 }  // namespace
