@@ -187,11 +187,12 @@ AttestationDocument attestation_from_cbor(const Value& payload) {
 
 eth::Bytes bind_user_data(const std::optional<eth::Address>& operator_address,
                           const P384PublicKey& public_key) {
-  eth::Bytes out(20, 0);
+  // Sized once: growing the vector with insert() trips a false GCC 12 -Warray-bounds at -O3.
+  eth::Bytes out(20 + public_key.size(), 0);
   if (operator_address) {
     std::memcpy(out.data(), operator_address->bytes.data(), operator_address->bytes.size());
   }
-  out.insert(out.end(), public_key.begin(), public_key.end());
+  std::memcpy(out.data() + 20, public_key.data(), public_key.size());
   return out;
 }
 
