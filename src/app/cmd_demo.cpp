@@ -10,7 +10,10 @@
 #include "logging/redact.hpp"
 #include "operation/node.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_future.hpp>
@@ -323,12 +326,21 @@ int run_demo(const DemoOptions& options, const ConfigOptions& config_options) {
 
     client = rpc::RpcClient::create(runtime.io().get_executor(), anvil->http_url(),
                                     command_client_options());
+    boost::asio::cancellation_signal cancel_setup;
     auto contract_future = boost::asio::co_spawn(
         runtime.io(), set_up_contract(*client, bytecode, options.round_seconds),
-        boost::asio::use_future);
+        boost::asio::bind_cancellation_slot(cancel_setup.slot(), boost::asio::use_future));
+    bool cancelling = false;
     while (contract_future.wait_for(100ms) != std::future_status::ready) {
-      // Stopping the chain makes the pending calls fail quickly.
-      if (runtime.stop_requested()) anvil->stop();
+      if (runtime.stop_requested() && !cancelling) {
+        // Ctrl-C during set-up: abandon the waits at once (they would poll
+        // until their timeout) and stop the chain.
+        cancelling = true;
+        boost::asio::post(runtime.io(), [&cancel_setup] {
+          cancel_setup.emit(boost::asio::cancellation_type::terminal);
+        });
+        anvil->stop();
+      }
     }
     const eth::Address contract = contract_future.get();
 
