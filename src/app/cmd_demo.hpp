@@ -37,7 +37,8 @@ inline constexpr std::uint32_t kMaxDemoPlayers = 8;
 /// operator, sets the betting duration, runs the service (API, web UI from
 /// web/dist when built, operator) and the simulated players, and prints the
 /// URL, the chain and wallet accounts. SIGINT/SIGTERM stops everything it
-/// started. Exit codes: 0 after Ctrl-C, 2 bad arguments or configuration, 1
+/// started. Exit codes: 0 after Ctrl-C, 2 bad configuration or no Anvil /
+/// bytecode found (out-of-range options: CLI11's own non-zero codes), 1
 /// when start-up or the service failed.
 void register_demo_command(CLI::App& cli);
 
