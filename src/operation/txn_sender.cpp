@@ -122,7 +122,7 @@ infra::Task<std::uint64_t> TxnSender::chain_id() {
   co_return *chain_id_;
 }
 
-infra::Task<std::uint64_t> TxnSender::simulate(const TxnRequest& request) {
+infra::Task<std::uint64_t> TxnSender::simulate(TxnRequest request) {
   rpc::CallRequest call;
   call.from = address_;
   call.to = request.to;
@@ -135,7 +135,7 @@ infra::Task<std::uint64_t> TxnSender::simulate(const TxnRequest& request) {
   }
 }
 
-infra::Task<SendResult> TxnSender::send(const TxnRequest& request) {
+infra::Task<SendResult> TxnSender::send(TxnRequest request) {
   const std::uint64_t chain = co_await chain_id();
   const std::uint64_t estimate = co_await simulate(request);
   const std::uint64_t gas_limit = gas_limit_from_estimate(estimate, options_.gas_multiplier);

@@ -103,7 +103,7 @@ class TxnSender {
   /// Estimates the gas of `request` from this key. Throws SendError:
   /// kReverted with the decoded revert reason ("<label> would fail: reverted: Only publisher"),
   /// kInsufficientFunds, kUnreachable, kRejected.
-  infra::Task<std::uint64_t> simulate(const TxnRequest& request);
+  infra::Task<std::uint64_t> simulate(TxnRequest request);
 
   /// Checks the chain, simulates, prices (EIP-1559 from eth_feeHistory, legacy
   /// gas price when the chain has no base fee), checks the balance, signs,
@@ -111,7 +111,7 @@ class TxnSender {
   /// `confirmations` blocks. A mined transaction whose block a reorg removed is
   /// waited for again. "nonce too low" at send time is retried once with a
   /// fresh nonce; "already known" counts as sent. Throws SendError.
-  infra::Task<SendResult> send(const TxnRequest& request);
+  infra::Task<SendResult> send(TxnRequest request);
 
  private:
   void progress(const std::string& line) const;

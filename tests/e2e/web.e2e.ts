@@ -358,8 +358,25 @@ describe("web UI end to end", { timeout: 600_000 }, () => {
 
     // Screenshots of the main page with a running round, phone and desktop width.
     await alice.page.setViewportSize({ width: 375, height: 812 });
+    // Let the layout settle at the new width before measuring it.
+    await alice.page.waitForFunction(() => window.innerWidth === 375);
+    await alice.page.waitForTimeout(200);
     const overflow = await alice.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 375px phone screen`);
+    // Name the elements that stick out, so a failure says what to fix.
+    const offenders = await alice.page.evaluate(() =>
+      Array.from(document.querySelectorAll("body *"))
+        .filter(
+          (el) =>
+            el.getBoundingClientRect().right > window.innerWidth + 1 ||
+            (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible"),
+        )
+        .slice(0, 5)
+        .map(
+          (el) =>
+            `${el.tagName.toLowerCase()}.${el.className} (right ${Math.round(el.getBoundingClientRect().right)}, scroll ${el.scrollWidth}/${el.clientWidth}: ${(el.textContent ?? "").slice(0, 60)})`,
+        ),
+    );
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 375px phone screen: ${offenders.join(", ")}`);
     await alice.page.screenshot({ path: join(outDir, "main-375.png"), fullPage: true });
     await alice.page.setViewportSize({ width: 1280, height: 900 });
     await alice.page.screenshot({ path: join(outDir, "main-1280.png"), fullPage: true });

@@ -107,6 +107,8 @@ class ServerHarness {
     for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
     options.host = "127.0.0.1";
     options.port = 0;
+    // ctest runs in the build tree: serve the committed ABI by absolute path.
+    options.abi_path = std::string(LOTTERY_SOURCE_DIR) + "/contracts/out/Lottery.abi";
     server::ServerContext context;
     context.store = &store_;
     context.metrics = &registry_;
