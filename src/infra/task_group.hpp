@@ -61,7 +61,7 @@ class TaskGroup {
   struct Entry {
     boost::asio::strand<Executor> strand;
     boost::asio::cancellation_signal signal;
-    explicit Entry(Executor ex) : strand(boost::asio::make_strand(ex)) {}
+    explicit Entry(const Executor& ex) : strand(boost::asio::make_strand(ex)) {}
   };
   void finished(std::uint64_t id, const std::string& name, std::exception_ptr error);
 

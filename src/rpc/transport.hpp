@@ -18,10 +18,11 @@ namespace lottery::rpc {
 
 /// Bounds and timeouts shared by the HTTP and WebSocket transports.
 struct TransportOptions {
-  std::size_t max_response_bytes = 16 * 1024 * 1024;  ///< reply body / WS message limit
-  std::size_t max_header_bytes = 16 * 1024;           ///< HTTP reply header limit
-  std::chrono::milliseconds connect_timeout{10'000};  ///< TCP connect + TLS + WS handshake
-  std::size_t max_idle_connections = 4;               ///< HTTP keep-alive pool size
+  std::size_t max_response_bytes =
+      std::size_t{16} * 1024 * 1024;                      ///< reply body / WS message limit
+  std::size_t max_header_bytes = std::size_t{16} * 1024;  ///< HTTP reply header limit
+  std::chrono::milliseconds connect_timeout{10'000};      ///< TCP connect + TLS + WS handshake
+  std::size_t max_idle_connections = 4;                   ///< HTTP keep-alive pool size
   std::chrono::milliseconds ws_idle_timeout{
       30'000};                            ///< WS: ping after half of it, drop after all of it
   std::size_t subscription_queue = 1024;  ///< WS: undelivered notifications per subscription
