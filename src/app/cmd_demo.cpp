@@ -172,8 +172,14 @@ class DemoRuntime {
       : guard_(boost::asio::make_work_guard(io_)),
         signals_(io_, SIGINT, SIGTERM),
         resignal_(io_),
-        tasks_(io_.get_executor(),
-               [](std::string_view line) { logging::log_warn(kComponent, line); }) {
+        tasks_(io_.get_executor(), [](std::string_view line) {
+          // "<task> cancelled" is how every player ends at Ctrl-C: not news.
+          if (line.ends_with(" cancelled")) {
+            logging::log_debug(kComponent, line);
+          } else {
+            logging::log_warn(kComponent, line);
+          }
+        }) {
     arm_signals();
     thread_ = std::thread([this] { io_.run(); });
   }
