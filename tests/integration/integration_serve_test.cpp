@@ -477,6 +477,38 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
       static_cast<unsigned long long>(kCommission), static_cast<unsigned long long>(nonce_before),
       static_cast<unsigned long long>(nonce_before + 1));
 
+  // ---- 3b. every other read route of the live service, and its metrics
+  struct RouteCase {
+    std::string path;
+    int status;
+    const char* must_contain;
+  };
+  const std::vector<RouteCase> routes = {
+      {"/api/status", 200, "\"websocket_connections\""},
+      {"/api/draw/current", 200, "\"state_name\""},
+      {"/api/draw/history?limit=1", 200, "\"RoundCompleted\""},
+      {"/api/history/" + std::to_string(round_id), 200, "\"RoundCompleted\""},
+      {"/api/history/999", 404, "\"error\""},
+      {"/api/history?limit=0", 400, "\"error\""},
+      {"/api/activities?limit=5", 200, "\"activity_type\""},
+      {"/api/user/" + winner + "/bets", 200, "\"round_id\""},
+      {"/api/user/0x1234/bets", 400, "\"error\""},
+      {"/api/contract/config", 200, "\"minParticipants\""},
+      {"/api/contract/address", 200, "\"contract_address\""},
+      {"/api/openapi.json", 200, "\"openapi\""},
+      {"/api/ready", 200, ""},
+      {"/metrics", 200, "lottery_rounds_drawn 1"},
+      {"/metrics", 200, "lottery_operator_txs_mined 1"},
+  };
+  for (const RouteCase& route : routes) {
+    const HttpReply reply = http_request(port, "GET", route.path);
+    EXPECT_EQ(reply.status, route.status) << route.path << ": " << reply.body.substr(0, 300);
+    EXPECT_NE(reply.body.find(route.must_contain), std::string::npos)
+        << route.path << " lacks " << route.must_contain << ": " << reply.body.substr(0, 300);
+  }
+  std::printf("[serve-it/%s] %zu more routes answered as specified, /metrics counts the draw\n",
+              transport.c_str(), routes.size());
+
   // ---- 4. malformed requests do not hurt the service
   const HttpReply bad_json = http_request(port, "POST", "/api/bet", "{\"raw_transaction\": 0x12,",
                                           {{"Content-Type", "application/json"}});
