@@ -7,6 +7,10 @@
 // against malformed requests, a clean SIGTERM shutdown and that the operator
 // key never reaches the service's output.
 
+#include "contract/calls.hpp"
+#include "eth/hex.hpp"
+#include "eth/secp256k1.hpp"
+#include "eth/transaction.hpp"
 #include "support/http_test_client.hpp"
 #include "support/lottery_chain.hpp"
 
@@ -508,6 +512,38 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
   }
   std::printf("[serve-it/%s] %zu more routes answered as specified, /metrics counts the draw\n",
               transport.c_str(), routes.size());
+
+  // ---- 3c. POST /api/bet relays a wallet-signed placeBet to the node
+  {
+    constexpr std::size_t kRelayBettor = 4;
+    eth::Transaction txn;
+    txn.type = eth::TxType::kLegacy;
+    txn.chain_id = 31337;
+    txn.nonce = parse_quantity(
+        chain.rpc("eth_getTransactionCount",
+                  {json::value(LotteryChain::address(kRelayBettor)), json::value("pending")}));
+    txn.gas_price = eth::U256{10'000'000'000ULL};
+    txn.gas_limit = 300'000;
+    txn.to = eth::parse_address(chain.contract_address()).value();
+    txn.value = eth::U256{1'000'000'000'000'000ULL};
+    txn.data = contract::place_bet_call();
+    const auto bettor_key =
+        eth::PrivateKey::from_hex(LotteryChain::private_key(kRelayBettor)).value();
+    const auto signed_txn = eth::sign_transaction(txn, bettor_key).value();
+    const std::string raw = eth::hex_encode(eth::encode_transaction(signed_txn));
+    const HttpReply relayed =
+        http_request(port, "POST", "/api/bet", R"({"raw_transaction":")" + raw + R"("})",
+                     {{"Content-Type", "application/json"}});
+    ASSERT_EQ(relayed.status, 200) << relayed.body;
+    const std::string relayed_hash = str(relayed.json().at("tx_hash"));
+    EXPECT_EQ(relayed_hash, eth::hex_encode(eth::transaction_hash(signed_txn)));
+    chain.mine();
+    const json::value relayed_receipt = chain.receipt(relayed_hash);
+    ASSERT_TRUE(relayed_receipt.is_object()) << relayed_hash;
+    EXPECT_EQ(str(relayed_receipt.at("status")), "0x1");
+    std::printf("[serve-it/%s] POST /api/bet relayed a signed placeBet: %s mined with status 1\n",
+                transport.c_str(), relayed_hash.c_str());
+  }
 
   // ---- 4. malformed requests do not hurt the service
   const HttpReply bad_json = http_request(port, "POST", "/api/bet", "{\"raw_transaction\": 0x12,",
