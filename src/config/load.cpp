@@ -25,6 +25,8 @@ constexpr std::size_t kMaxKeyFileBytes = 4096;
 constexpr std::size_t kMaxShownValue = 200;
 constexpr std::string_view kKeyName = "blockchain.operator_private_key";
 constexpr std::string_view kKeyFileName = "blockchain.operator_private_key_file";
+constexpr std::string_view kAbiPathName = "server.abi_path";
+constexpr std::size_t kMaxAbiFileBytes = std::size_t{1} << 20;
 
 // Quoted for an error line: escapes keep the line one line, and long values
 // are cut so a pasted blob does not flood the terminal.
@@ -174,6 +176,26 @@ class Loader {
         continue;
       }
       apply(*d, value, Source::kFlag);
+    }
+  }
+
+  // A configured ABI file must be readable now: finding out at the first
+  // request (a 404) would hide the mistake until a player's wallet asks.
+  void check_abi_file() {
+    const std::string& path = r_.settings.server.abi_path;
+    if (path.empty()) return;
+    const SettingDescriptor* row = find_setting(kAbiPathName);
+    const std::string who = subject(*row, r_.source_of(kAbiPathName), path, r_.config_file);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      error(who +
+            " is not a readable file; point it at contracts/out/Lottery.abi or leave it "
+            "empty to serve the ABI built into the binary");
+      return;
+    }
+    std::string why;
+    if (!read_small_file(path, kMaxAbiFileBytes, why)) {
+      error(who + " cannot be read: " + why);
     }
   }
 
@@ -361,6 +383,7 @@ LoadResult load(const LoadOptions& options) {
   loader.read_env(options.env);
   loader.read_flags(options.flags);
   loader.resolve_private_key();
+  loader.check_abi_file();
   return result;
 }
 

@@ -20,6 +20,7 @@ struct ServerSettings {
   std::uint16_t port = 6080;              ///< 0 = any free port (tests)
   std::vector<std::string> cors_origins;  ///< allowed Origins; empty = same origin only
   std::string static_dir = "web/dist";    ///< built web UI; empty = do not serve files
+  std::string abi_path;                   ///< contract ABI file; empty = the built-in ABI
   std::uint64_t max_body_bytes = std::uint64_t{64} * 1024;  ///< larger request bodies get 413
   std::uint32_t idle_timeout_seconds = 60;   ///< idle or slow clients are dropped after this
   std::uint32_t rate_limit_per_minute = 60;  ///< per IP, POST routes and WebSocket upgrades

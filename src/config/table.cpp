@@ -430,6 +430,10 @@ std::vector<SettingDescriptor> build_table() {
   t.push_back(string({"server.static_dir", "SERVER_STATIC_DIR", "a directory path",
                       "Directory of the built web UI (empty = no web UI)."},
                      "path", ref(&S::server, &ServerSettings::static_dir), any_text));
+  t.push_back(string({"server.abi_path", "SERVER_ABI_PATH", "a path of a readable file, or empty",
+                      "Contract ABI served at /contracts/abi/Lottery.abi (empty = the ABI built "
+                      "into the binary)."},
+                     "path", ref(&S::server, &ServerSettings::abi_path), any_text));
   t.push_back(integer(
       {"server.max_body_bytes", "SERVER_MAX_BODY_BYTES", "an integer between 1024 and 16777216",
        "Largest accepted request body in bytes; larger bodies get 413."},

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/api.hpp"
 
+#include "contract/lottery_abi.hpp"
 #include "eth/address.hpp"
 #include "logging/log.hpp"
 #include "server/relay.hpp"
@@ -321,9 +322,15 @@ void add_api_routes(Router& router, ApiDeps deps) {
   RouteSpec abi = route_spec(http::verb::get, "/contracts/abi/Lottery.abi",
                              "The contract ABI (JSON)", "contract");
   abi.responses = {{404, "ABI file not available"}};
-  router.add(abi, sync([d](RequestContext& ctx) {
-               return d->files->serve_file(d->options->abi_path, "application/json",
-                                           ctx.request[http::field::if_none_match]);
+  // Without a configured file the ABI built into the binary is served.
+  auto built_in_abi =
+      std::make_shared<const FileEntry>(make_entry(std::string(contract::lottery_abi_json())));
+  router.add(abi, sync([d, built_in_abi](RequestContext& ctx) {
+               const auto if_none_match = ctx.request[http::field::if_none_match];
+               if (d->options->abi_path.empty()) {
+                 return StaticFiles::serve_entry(*built_in_abi, "application/json", if_none_match);
+               }
+               return d->files->serve_file(d->options->abi_path, "application/json", if_none_match);
              }));
 
   // The bet relay.

@@ -174,6 +174,7 @@ ServerOptions options_from(const config::ServerSettings& settings) {
   if (!settings.static_dir.empty() && std::filesystem::is_directory(settings.static_dir, ec)) {
     out.static_dir = settings.static_dir;
   }
+  out.abi_path = settings.abi_path;
   out.max_body_bytes = static_cast<std::size_t>(settings.max_body_bytes);
   out.idle_timeout = std::chrono::seconds(settings.idle_timeout_seconds);
   out.rate_limit_per_minute = settings.rate_limit_per_minute;

@@ -32,7 +32,7 @@ struct ServerOptions {
   std::uint16_t port = 6080;              ///< 0 = any free port (read it back with `port()`)
   std::vector<std::string> cors_origins;  ///< SERVER_CORS_ORIGINS; empty = same origin only
   std::string static_dir;                 ///< built web UI; empty or missing = no UI (404)
-  std::string abi_path = "contracts/out/Lottery.abi";    ///< served at /contracts/abi/Lottery.abi
+  std::string abi_path;  ///< served at /contracts/abi/Lottery.abi; empty = the built-in ABI
   std::size_t max_body_bytes = std::size_t{64} * 1024;   ///< larger bodies: 413
   std::size_t max_header_bytes = std::size_t{8} * 1024;  ///< larger headers: 431
   std::chrono::milliseconds idle_timeout{60'000};  ///< keep-alive connection without a request

@@ -230,16 +230,29 @@ Response StaticFiles::serve_file(const fs::path& file, std::string_view content_
                                  std::string_view if_none_match) {
   auto entry = cache_.load(file);
   if (!entry) return not_found();
+  return serve_entry(*entry, content_type, if_none_match);
+}
+
+Response StaticFiles::serve_entry(const FileEntry& entry, std::string_view content_type,
+                                  std::string_view if_none_match) {
   Response response;
   response.content_type = std::string(content_type);
-  response.headers.emplace_back("ETag", entry->etag);
+  response.headers.emplace_back("ETag", entry.etag);
   response.headers.emplace_back("Cache-Control", std::string(kNoCache));
-  if (!if_none_match.empty() && etag_matches(if_none_match, entry->etag)) {
+  if (!if_none_match.empty() && etag_matches(if_none_match, entry.etag)) {
     response.status = http::status::not_modified;
     return response;
   }
-  response.body = entry->content;
+  response.body = entry.content;
   return response;
+}
+
+FileEntry make_entry(std::string content) {
+  FileEntry entry;
+  entry.etag = make_etag(content);
+  entry.size = content.size();
+  entry.content = std::make_shared<const std::string>(std::move(content));
+  return entry;
 }
 
 }  // namespace lottery::server

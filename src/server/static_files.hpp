@@ -38,6 +38,9 @@ struct FileEntry {
   std::uintmax_t size = 0;
 };
 
+/// A FileEntry for bytes that live in memory rather than in a file.
+FileEntry make_entry(std::string content);
+
 /// Loads files into memory on first use and re-reads them when their size or
 /// modification time changes. Thread-safe. Files larger than `max_file_bytes`
 /// are refused (nullopt).
@@ -71,6 +74,11 @@ class StaticFiles {
   /// ETag/304 and `Cache-Control: no-cache`; 404 when it cannot be read.
   Response serve_file(const std::filesystem::path& file, std::string_view content_type,
                       std::string_view if_none_match);
+
+  /// Serves bytes held in memory (e.g. the ABI built into the binary) the same
+  /// way as serve_file.
+  static Response serve_entry(const FileEntry& entry, std::string_view content_type,
+                              std::string_view if_none_match);
 
  private:
   Response respond(const std::filesystem::path& file, std::string_view name,

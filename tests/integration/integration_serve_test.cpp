@@ -500,6 +500,8 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
       {"/api/contract/config", 200, "\"minParticipants\""},
       {"/api/contract/address", 200, "\"contract_address\""},
       {"/api/openapi.json", 200, "\"openapi\""},
+      // The child runs in a temporary directory: this is the ABI built into the binary.
+      {"/contracts/abi/Lottery.abi", 200, "\"placeBet\""},
       {"/api/ready", 200, ""},
       {"/metrics", 200, "lottery_rounds_drawn 1"},
       {"/metrics", 200, "lottery_operator_txs_mined 1"},

@@ -504,6 +504,30 @@ TEST_F(ConfigTest, KeyFileErrors) {
               ElementsAre(::testing::StartsWith("config: BLOCKCHAIN_OPERATOR_PRIVATE_KEY_FILE=")));
 }
 
+TEST_F(ConfigTest, AbiPathMustBeAReadableFile) {
+  TempDir dir;
+  // Empty (the default) means the ABI built into the binary.
+  auto r = load_with({});
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  EXPECT_EQ(r.settings.server.abi_path, "");
+
+  const auto abi = dir.write("Lottery.abi", "[]");
+  r = load_with({{"SERVER_ABI_PATH", abi}});
+  ASSERT_TRUE(r.ok()) << r.errors.front();
+  EXPECT_EQ(r.settings.server.abi_path, abi);
+
+  const auto missing = dir.path("missing.abi");
+  EXPECT_THAT(load_with({{"SERVER_ABI_PATH", missing}}).errors,
+              ElementsAre("config: SERVER_ABI_PATH=\"" + missing +
+                          "\" is not a readable file; point it at contracts/out/Lottery.abi or "
+                          "leave it empty to serve the ABI built into the binary"));
+  // A directory is not a file either, whichever source names it.
+  const auto file = dir.write("c.conf", R"({"server": {"abi_path": ")" + dir.path("") + R"("}})");
+  EXPECT_THAT(load_with({}, file).errors,
+              ElementsAre(::testing::StartsWith("config: server.abi_path=\"" + dir.path("") +
+                                                "\" (in " + file + ") is not a readable file")));
+}
+
 TEST_F(ConfigTest, KeyAndKeyFileFromTheSameSourceConflict) {
   TempDir dir;
   const auto path = dir.write("key", std::string(kKey));
