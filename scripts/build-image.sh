@@ -232,28 +232,24 @@ context_bytes() {
   rm -f "$df"
 }
 
-# Uncompressed image size (sum of the layer tars) and layer count.
+# "uncompressed compressed layers": uncompressed = the sum of the layer tars (what `docker
+# images` shows); compressed = gzip layers + config + manifest (what a registry transfers).
 image_facts() {
   if [[ $ENGINE == docker ]]; then
-    docker image inspect -f '{{.Size}} {{len .RootFS.Layers}}' "$TAG"
-  else
     local size layers
-    size=$("${BUILDAH[@]}" images --json "$TAG" | sed -n 's/^ *"size": \([0-9]*\).*/\1/p' | head -1)
-    layers=$("${BUILDAH[@]}" inspect --type image -f '{{len .OCIv1.RootFS.DiffIDs}}' "$TAG")
-    echo "$size $layers"
+    read -r size layers < <(docker image inspect -f '{{.Size}} {{len .RootFS.Layers}}' "$TAG")
+    echo "$size $(docker save "$TAG" | gzip -c | wc -c) $layers"
+    return
   fi
-}
-
-# Compressed size as pushed to a registry (gzip layers + config + manifest).
-compressed_bytes() {
-  local dir
+  local dir layers raw=0 blob
   dir=$(mktemp -d "$TMPDIR/oci.XXXXXX")
-  if [[ $ENGINE == docker ]]; then
-    docker save "$TAG" | gzip -c | wc -c
-  else
-    "${BUILDAH[@]}" push -q --format oci "$TAG" "oci:$dir/image" >/dev/null
-    du -sb "$dir/image/blobs" | cut -f1
-  fi
+  "${BUILDAH[@]}" push -q --format oci --compression-format gzip "$TAG" "oci:$dir/image" >/dev/null
+  layers=$("${BUILDAH[@]}" inspect --type image -f '{{len .OCIv1.RootFS.DiffIDs}}' "$TAG")
+  for blob in $(jq -r '.layers[].digest | sub("sha256:"; "")' \
+    "$dir/image/blobs/sha256/$(jq -r '.manifests[0].digest | sub("sha256:"; "")' "$dir/image/index.json")"); do
+    raw=$((raw + $(gzip -dc "$dir/image/blobs/sha256/$blob" | wc -c)))
+  done
+  echo "$raw $(du -sb "$dir/image/blobs" | cut -f1) $layers"
   rm -rf "$dir"
 }
 
@@ -297,8 +293,7 @@ else
   write_sbom "$ROOT"
 fi
 
-read -r img_bytes layers < <(image_facts)
-gz_bytes=$(compressed_bytes)
+read -r img_bytes gz_bytes layers < <(image_facts)
 static_libs=$(grep -c '"relationshipType": "STATIC_LINK"' "$OUT/sbom.spdx.json" || true)
 npm_pkgs=$(grep -c '"SPDXID": "SPDXRef-Npm-' "$OUT/sbom.spdx.json" || true)
 

@@ -26,9 +26,23 @@ compose() { docker-compose -f deploy/compose.yaml "$@"; }
 step "compose: default profile valid" compose config -q
 step "compose: replicated profile valid" compose --profile replicated config -q
 compose_rules() { compose --profile replicated config | node tests/deploy/validate_compose.mjs; }
-step "compose: rules (non-root, read-only, limits, health-gated order, Redis replicas)" compose_rules
-default_services() { [[ $(compose config --services | sort | tr '\n' ' ') == "anvil deployer lottery " ]]; }
-step "compose: default profile is anvil + deployer + lottery" default_services
+step "compose: rules (profiles, non-root, read-only, limits, health-gated order, Redis replicas)" compose_rules
+
+compose_rejects_bad() {
+  local err want
+  if err=$(node tests/deploy/validate_compose.mjs <tests/deploy/fixtures/bad-compose.yaml 2>&1); then
+    echo "validate_compose accepted a bad config" >&2
+    return 1
+  fi
+  for want in "anvil: third-party image must be pinned by digest" "lottery: read_only must be true" \
+    "lottery: must run as 10001:10001" "lottery: cpu and memory limits missing" \
+    "lottery: must wait for a healthy anvil" "lottery: key must come from a secret file" \
+    "lottery: single service must not use Redis" "lottery-1: service missing" \
+    "deployer: must run \`lottery deploy\`" "default services are anvil, deployer, lottery, redis"; do
+    grep -qF "$want" <<<"$err" || { echo "validate_compose did not report: $want" >&2; return 1; }
+  done
+}
+step "compose: the validator rejects a bad config for each rule" compose_rejects_bad
 
 step ".env.example matches lottery config --describe" node tests/deploy/env_example.mjs --bin "$BIN"
 step "k8s: schema, kustomizations and rules" node tests/deploy/validate_k8s.mjs --env-example .env.example deploy/k8s

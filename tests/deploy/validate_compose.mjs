@@ -41,6 +41,9 @@ for (const name of ["lottery", "lottery-1", "lottery-2"]) {
   if (replica && s.depends_on?.redis?.condition !== "service_healthy") fail(name, "must wait for a healthy redis");
   if (replica && !(s.profiles ?? []).includes("replicated")) fail(name, "belongs to the replicated profile");
 }
+// Without a profile: exactly the single-replica stack (`docker compose up`).
+const always = Object.keys(services).filter((n) => !(services[n].profiles ?? []).length).sort();
+if (always.join(" ") !== "anvil deployer lottery") fail("profiles", `default services are ${always.join(", ")}`);
 if (services.deployer?.command?.[0] !== "deploy") fail("deployer", "must run `lottery deploy`");
 if (services.deployer?.depends_on?.anvil?.condition !== "service_healthy") fail("deployer", "must wait for anvil");
 if (!(services.redis?.profiles ?? []).includes("replicated")) fail("redis", "belongs to the replicated profile");
