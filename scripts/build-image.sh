@@ -13,6 +13,8 @@
 #                                                into docs/benchmarks.md
 #   scripts/build-image.sh --push REG/NAME:TAG   tag and push after the build (the registry
 #                                                must be reachable and logged in to)
+#   scripts/build-image.sh --context DIR         build another tree (e.g. `git archive HEAD`
+#                                                unpacked) with this Dockerfile; default: here
 #
 # Environment: IMAGE_OUT (default build/image: SBOM, figures), IMAGE_ENGINE (docker|buildah,
 # default: docker when `docker info` works), STORAGE_DRIVER (buildah: overlay when the kernel
@@ -30,11 +32,13 @@ ROOT=$PWD
 TAG=enclave-lottery:latest
 BENCH=0
 PUSH=""
+CONTEXT=$ROOT
 while (($#)); do
   case $1 in
     --tag) TAG=$2; shift 2 ;;
     --bench) BENCH=1; shift ;;
     --push) PUSH=$2; shift 2 ;;
+    --context) CONTEXT=$(cd "$2" && pwd); shift 2 ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-image: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -268,7 +272,7 @@ if ((BENCH)); then
   stage="$TMPDIR/context"
   rm -rf "$stage"
   mkdir -p "$stage"
-  tar -C "$ROOT" --exclude=./.git --exclude=./build --exclude=node_modules --exclude=./web/dist -cf - . |
+  tar -C "$CONTEXT" --exclude=./.git --exclude=./build --exclude=node_modules --exclude=./web/dist -cf - . |
     tar -C "$stage" -xf -
   log "bench: emptying the layer cache and the compiler/build cache mounts"
   if [[ $ENGINE == docker ]]; then
@@ -287,10 +291,10 @@ if ((BENCH)); then
   write_sbom "$stage"
 else
   log "building $TAG ..."
-  full=$(timed build "$ROOT" runtime -t "$TAG")
+  full=$(timed build "$CONTEXT" runtime -t "$TAG")
   rebuild=""
-  read -r ctx_files ctx_bytes < <(context_bytes "$ROOT")
-  write_sbom "$ROOT"
+  read -r ctx_files ctx_bytes < <(context_bytes "$CONTEXT")
+  write_sbom "$CONTEXT"
 fi
 
 read -r img_bytes gz_bytes layers < <(image_facts)
