@@ -49,7 +49,9 @@ not() { ! "$@"; }
 export IMAGE_OUT=${IMAGE_OUT:-build/image}
 if ((BUILD)); then
   stage "build"
-  ./scripts/build-image.sh --tag "$TAG"
+  # IMAGE_CONTEXT: build another tree than this one (e.g. a `git archive HEAD` while the work
+  # tree holds half-done edits).
+  ./scripts/build-image.sh --tag "$TAG" ${IMAGE_CONTEXT:+--context "$IMAGE_CONTEXT"}
 fi
 OUT=$IMAGE_OUT
 fig() { sed -n "s/^$1=//p" "$OUT/figures.env"; }
@@ -117,7 +119,7 @@ static_stripped() { local f; f=$(file -L "$RFS/app/lottery"); [[ $f == *"statica
 check "/app/lottery is static and stripped" static_stripped
 ui_built() { test -f "$RFS/app/web/index.html" && compgen -G "$RFS/app/web/assets/*.js" >/dev/null; }
 check "UI built in (index.html + assets)" ui_built
-check "ABI is the committed one" cmp -s "$RFS/app/Lottery.abi" contracts/out/Lottery.abi
+check "ABI is the committed one" cmp -s "$RFS/app/Lottery.abi" "${IMAGE_CONTEXT:-.}/contracts/out/Lottery.abi"
 check "SBOM: SPDX 2.3 with static Debian libs and bundled npm packages" jq -e '
   .spdxVersion == "SPDX-2.3"
   and ([.packages[] | select(.name == "libssl-dev" or .name == "libc6-dev" or .name == "libstdc++-12-dev")] | length) == 3
@@ -269,7 +271,7 @@ ui_served() { get / | grep -qi '<html'; }
 check "/ serves the UI" ui_served
 asset=$(get / | grep -o '/assets/[^"]*\.js' | head -1 || true)
 check "UI asset $asset served" get "${asset:-/assets/missing.js}"
-abi_served() { diff <(get /contracts/abi/Lottery.abi | jq -S .) <(jq -S . contracts/out/Lottery.abi) >/dev/null; }
+abi_served() { diff <(get /contracts/abi/Lottery.abi | jq -S .) <(jq -S . "${IMAGE_CONTEXT:-.}/contracts/out/Lottery.abi") >/dev/null; }
 check "ABI served from the image" abi_served
 
 # The image's own HEALTHCHECK command, as the runtime runs it (same container, no entrypoint).
