@@ -7,6 +7,7 @@
 #include "app/cmd_inject_key.hpp"
 #include "app/cmd_serve.hpp"
 #include "app/cmd_set_operator.hpp"
+#include "app/cmd_verify.hpp"
 #include "app/cmd_verify_attestation.hpp"
 #include "app/version.hpp"
 
@@ -33,6 +34,7 @@ int main(int argc, char** argv) {
   lottery::app::register_demo_command(cli);
   lottery::app::register_deploy_command(cli);
   lottery::app::register_set_operator_command(cli);
+  lottery::app::register_verify_command(cli);
 
   try {
     cli.parse(argc, argv);

@@ -31,6 +31,8 @@ eth::Bytes get_config_call();
 eth::Bytes max_participants_call();
 eth::Bytes operator_call();
 eth::Bytes get_round_participants_with_bets_call(std::uint64_t round_id);
+/// `getRoundById(roundId)`: any round's summary (decode with `decode_round`).
+eth::Bytes get_round_by_id_call(std::uint64_t round_id);
 
 /// The selector of `placeBet()`, which the bet relay requires raw transactions to call.
 eth::Selector place_bet_selector();

@@ -284,4 +284,11 @@ const char* event_name_for_topic(const eth::Hash32& topic0) noexcept {
   return known->event.name.c_str();
 }
 
+std::optional<eth::Hash32> topic_for_event(std::string_view name) noexcept {
+  for (const KnownEvent& known : known_events()) {
+    if (known.event.name == name) return known.topic0;
+  }
+  return std::nullopt;
+}
+
 }  // namespace lottery::contract

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <span>
+#include <string_view>
 
 namespace lottery::contract {
 
@@ -29,5 +30,9 @@ eth::Result<std::optional<DecodedEvent>> decode_event(std::span<const eth::Hash3
 
 /// The event name for a topic0, or nullptr when it is not a Lottery event.
 const char* event_name_for_topic(const eth::Hash32& topic0) noexcept;
+
+/// The topic0 of the Lottery event named `name` (e.g. "RoundCompleted"), for
+/// log filters; nullopt when the contract has no such event.
+std::optional<eth::Hash32> topic_for_event(std::string_view name) noexcept;
 
 }  // namespace lottery::contract
