@@ -13,7 +13,9 @@
 #include "operation/node.hpp"
 #include "operation/operator.hpp"
 #include "rpc/client.hpp"
+#include "scale/replica.hpp"
 #include "server/server.hpp"
+#include "server/ws.hpp"
 #include "store/store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -200,6 +202,25 @@ int run_service(const config::Settings& settings) {
     op.submit_head(std::move(head));
   });
 
+  // Replicas (SPEC §10): with REDIS_URL only the lease holder sends, and WebSocket clients of
+  // every replica get the leader's stream. Without it nothing changes.
+  std::unique_ptr<scale::Replica> replica;
+  if (settings.redis.url) {
+    scale::ReplicaOptions replica_options;
+    replica_options.redis_url = *settings.redis.url;
+    replica_options.key_prefix = settings.redis.key_prefix;
+    replica_options.lease = std::chrono::seconds(settings.redis.lease_seconds);
+    try {
+      replica = std::make_unique<scale::Replica>(runtime.executor(), store, replica_options);
+    } catch (const std::invalid_argument& e) {
+      logging::log_error("serve", e.what());
+      return 2;
+    }
+    scale::Replica* r = replica.get();
+    op.set_send_gate([r] { return r->send_token(); });
+    op.set_send_fence([r](std::uint64_t token) { return r->confirm_send(token); });
+  }
+
   server::ServerOptions server_options = server::options_from(settings.server);
   server_options.version = kVersion;
   server::ServerContext server_context;
@@ -212,6 +233,13 @@ int run_service(const config::Settings& settings) {
     if (!hash.is_string()) throw std::runtime_error("the node did not return a transaction hash");
     co_return std::string(hash.as_string());
   };
+  if (replica) {
+    scale::Replica* r = replica.get();
+    server_context.ws_feed = r->feed();
+    server_context.replica = [r] { return r->status_json(); };
+    r->register_metrics(infra::metrics());
+    r->start();
+  }
   server::Server http(runtime.executor(), server_options, server_context);
   register_custody_routes(http, *custody);
   register_service_metrics(infra::metrics(), follower, *client, op, store);
@@ -231,11 +259,19 @@ int run_service(const config::Settings& settings) {
   tasks.spawn("follower", run_follower(follower, exit_code, runtime));
   tasks.spawn("operator", op.run());
   tasks.spawn("rpc-probes", client->run_probes(kEndpointProbeInterval));
+  if (replica) {
+    tasks.spawn("lease", replica->run_lease());
+    tasks.spawn("fanout-publisher", replica->run_publisher());
+    tasks.spawn("fanout-relay", replica->run_relay());
+  }
 
   boost::asio::steady_timer deadline(runtime.executor());
   runtime.on_stop([&](int signal_number) {
     logging::log_info("serve", "stopping", {{"signal", static_cast<std::int64_t>(signal_number)}});
     tasks.cancel_all();
+    // The leader gives its lease up so a follower takes over at once instead of after expiry.
+    if (replica)
+      boost::asio::co_spawn(runtime.executor(), replica->shutdown(), boost::asio::detached);
     boost::asio::co_spawn(runtime.executor(), http.stop(), boost::asio::detached);
     client->close();
     deadline.expires_after(kShutdownDeadline);

@@ -107,6 +107,11 @@ void Operator::set_send_gate(SendGate gate) {
   gate_ = std::move(gate);
 }
 
+void Operator::set_send_fence(SendFence fence) {
+  std::lock_guard lock(mutex_);
+  fence_ = std::move(fence);
+}
+
 store::OperatorRunState Operator::run_state_locked() const {
   if (!enabled_) return store::OperatorRunState::kStopped;
   if (!signer_) return store::OperatorRunState::kNoKey;
@@ -452,7 +457,10 @@ infra::Task<void> Operator::evaluate(const HeadView& head, const eth::PrivateKey
     result = co_await send_attempt(head, intent, key, *fees, false);
     if (result != SendResult::kSent) nonces_.invalidate();
   }
-  if (intent.attempts.empty()) abandon("the node refused the transaction");
+  if (intent.attempts.empty()) {
+    abandon(result == SendResult::kFenced ? "the leader lease was lost before sending"
+                                          : "the node refused the transaction");
+  }
 }
 
 infra::Task<bool> Operator::simulate(const HeadView& head, Action action,
@@ -572,6 +580,12 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
                                 : intent.resend_now     ? "re-sent after a reorg removed it"
                                 : cancel                ? "cancel sent"
                                                         : "replacement sent";
+  // A leader may have been deposed since this head began (lease expired, Redis moved on): the
+  // token is checked once more right before the send, so a stale leader never sends.
+  if (!co_await still_leader()) {
+    logging::log_warn(kComponent, "the leader lease was lost before sending; not sending", fields);
+    co_return SendResult::kFenced;
+  }
   bool accepted = true;
   try {
     co_await node_->send_raw_transaction(eth::encode_transaction(*signed_txn));
@@ -629,6 +643,26 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
   }
   logging::log_info(kComponent, what, fields);
   co_return SendResult::kSent;
+}
+
+infra::Task<bool> Operator::still_leader() {
+  SendGate gate;
+  SendFence fence;
+  {
+    std::lock_guard lock(mutex_);
+    gate = gate_;
+    fence = fence_;
+  }
+  const std::optional<std::uint64_t> now = gate ? gate() : std::optional<std::uint64_t>{0};
+  if (!now || now != gate_token_) co_return false;
+  if (!fence) co_return true;
+  bool ok = false;
+  try {
+    ok = co_await fence(*now);
+  } catch (const std::exception& e) {
+    logging::log_warn(kComponent, "the pre-send lease check failed", {{"error", e.what()}});
+  }
+  co_return ok;
 }
 
 void Operator::abandon(const std::string& why) {

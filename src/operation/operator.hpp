@@ -102,6 +102,11 @@ struct OperatorStats {
 /// quick and must not throw. The default always allows (token 0).
 using SendGate = std::function<std::optional<std::uint64_t>()>;
 
+/// The pre-send fence (SPEC §10): awaited right before every eth_sendRawTransaction with the token
+/// the gate gave at this head; true when this replica still holds that lease (e.g. read back from
+/// Redis). May do I/O; a throw counts as false. Unset: only the gate is asked again.
+using SendFence = std::function<infra::Task<bool>(std::uint64_t token)>;
+
 class Operator {
  public:
   /// `store` must outlive the operator (it receives the operator status); `node` is the operator's
@@ -124,6 +129,8 @@ class Operator {
   void set_enabled(bool enabled);
   /// Replaces the leader-lease hook (null restores always-allow). Any thread.
   void set_send_gate(SendGate gate);
+  /// Replaces the pre-send fence (null: none). Any thread.
+  void set_send_fence(SendFence fence);
 
   /// Hands a new head to `run()`; any thread, never blocks. Heads that arrive while one is being
   /// processed are coalesced: only the newest is processed next.
@@ -144,7 +151,7 @@ class Operator {
   std::optional<Intent> pending_intent() const;
 
  private:
-  enum class SendResult : std::uint8_t { kSent, kRejected, kNonceTooLow, kNonceTooHigh };
+  enum class SendResult : std::uint8_t { kSent, kRejected, kNonceTooLow, kNonceTooHigh, kFenced };
 
   infra::Task<void> step(const HeadView& head);
   infra::Task<void> watch_reorgs(const HeadView& head);
@@ -161,6 +168,8 @@ class Operator {
   infra::Task<SendResult> send_attempt(const HeadView& head, Intent& intent,
                                        const eth::PrivateKey& key, const Fees& fees, bool cancel);
   infra::Task<void> check_balance(const HeadView& head);
+  /// Right before a send: the gate still gives this head's token and the fence agrees.
+  infra::Task<bool> still_leader();
   infra::Task<std::uint64_t> chain_id();
 
   /// stopped > no_key > standby > running, from the controls. Caller holds `mutex_`.
@@ -179,6 +188,7 @@ class Operator {
   std::optional<eth::Address> signer_address_;
   bool enabled_;
   SendGate gate_;
+  SendFence fence_;
   bool standby_ = false;  ///< the gate said no at the latest head
   store::OperatorStatus status_;
   OperatorStats stats_;

@@ -99,6 +99,15 @@ std::string health_body(const store::Snapshot& snap, const ApiDeps& deps,
       {"blockchain", std::move(blockchain)},
       {"operator", store::operator_status_json(snap.operator_status)},
       {"store", json::object{{"round", snap.round.round_id}, {"version", snap.version}}}};
+  if (deps.context != nullptr && deps.context->replica) {
+    try {
+      components["replica"] = deps.context->replica();
+    } catch (const std::exception& e) {
+      components["replica"] = json::object{{"role", "unknown"}, {"error", e.what()}};
+    }
+  } else {
+    components["replica"] = json::object{{"role", "standalone"}};
+  }
   json::object body{{"status", healthy ? "ok" : "degraded"},
                     {"timestamp", unix_now()},
                     {"version", deps.options->version},

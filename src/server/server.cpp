@@ -204,9 +204,15 @@ void Server::Impl::start() {
   *openapi = std::make_shared<const std::string>(
       boost::json::serialize(router.openapi("Enclave Lottery API", options.version)));
   std::weak_ptr<Impl> weak = weak_from_this();
-  subscription = context.store->subscribe([weak](const store::ChangeSet& changes) {
-    if (auto self = weak.lock()) self->broadcaster->publish(changes);
-  });
+  if (context.ws_feed) {
+    context.ws_feed->attach([weak](const FeedBatch& batch) {
+      if (auto self = weak.lock()) self->broadcaster->publish(batch);
+    });
+  } else {
+    subscription = context.store->subscribe([weak](const store::ChangeSet& changes) {
+      if (auto self = weak.lock()) self->broadcaster->publish(changes);
+    });
+  }
   running = true;
   auto self = shared_from_this();
   asio::co_spawn(control, accept_loop(), asio::detached);
@@ -619,7 +625,7 @@ infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, s
   auto session =
       std::make_shared<WsSession>(WsSession::Stream(std::move(stream)), ws_options, ws_metrics);
   if (stopping) co_return;
-  co_await session->run(std::move(req), *broadcaster, *context.store);
+  co_await session->run(std::move(req), *broadcaster, *context.store, context.ws_feed.get());
 }
 
 infra::Task<void> Server::Impl::stop() {
@@ -633,6 +639,7 @@ infra::Task<void> Server::Impl::stop() {
     self->acceptor.close(ignored);
   });
   subscription.reset();
+  if (context.ws_feed) context.ws_feed->attach({});
   broadcaster->close_all(websocket::close_code::going_away);
   for (const auto& conn : connection_list()) {
     if (conn->idle && !conn->upgraded && conn->close) conn->close();
@@ -683,6 +690,7 @@ Server::Server(infra::Executor executor, ServerOptions options, ServerContext co
 Server::~Server() {
   impl_->running = false;
   impl_->subscription.reset();
+  if (impl_->context.ws_feed) impl_->context.ws_feed->attach({});
   // Without a prior stop(), close the listener on its strand; the loops end
   // on their own (the sweep within a second).
   asio::post(impl_->control, [impl = impl_] {

@@ -26,6 +26,8 @@
 
 namespace lottery::server {
 
+class WsFeed;
+
 /// Listener, limits and timeouts.
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -71,6 +73,12 @@ struct ServerContext {
   std::function<infra::Task<std::string>(std::string raw_hex)> relay;
   /// The chain id bets must be signed for; default: the store's chain id.
   std::function<std::uint64_t()> chain_id;
+  /// Replicas (SPEC §10): WebSocket clients are fed from this source instead
+  /// of the store's commits. Null: the store (one process).
+  std::shared_ptr<WsFeed> ws_feed;
+  /// /api/health `components.replica` (role, leader, Redis); unset:
+  /// `{"role": "standalone"}`.
+  std::function<boost::json::value()> replica;
 };
 
 /// The HTTP/WebSocket server. All public members are thread-safe except

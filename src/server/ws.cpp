@@ -62,7 +62,7 @@ std::size_t WsSession::queued() const {
 }
 
 infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
-                                 const store::Store& store) {
+                                 const store::Store& store, const WsFeed* feed) {
   auto self = shared_from_this();
   // The websocket stream keeps its own timers; the TCP stream's must be off.
   beast::get_lowest_layer(ws_).expires_never();
@@ -84,8 +84,12 @@ infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
   // Register before taking the snapshot so no commit falls in between; the
   // queue drops changes the snapshot already contains.
   broadcaster.add(self);
-  const auto snap = store.snapshot();
-  {
+  if (feed != nullptr) {
+    auto [text, position] = feed->current();
+    std::lock_guard lock(mutex_);
+    queue_.set_initial_snapshot(std::move(text), position);
+  } else {
+    const auto snap = store.snapshot();
     std::lock_guard lock(mutex_);
     queue_.set_initial_snapshot(snap->views.ws_snapshot, snap->version);
   }
@@ -264,6 +268,15 @@ void Broadcaster::publish(const store::ChangeSet& changes) {
     if (!change.message || !kind) continue;
     for (const auto& session : live)
       session->deliver(*kind, version, change.message, resync, version);
+  }
+}
+
+void Broadcaster::publish(const FeedBatch& batch) {
+  if (batch.messages.empty()) return;
+  const auto live = sessions();
+  for (const auto& [kind, text] : batch.messages) {
+    for (const auto& session : live)
+      session->deliver(kind, batch.position, text, batch.snapshot, batch.position);
   }
 }
 

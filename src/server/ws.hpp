@@ -50,6 +50,26 @@ struct WsMetrics {
 /// The store's change kind as a queued message kind; nullopt for internal kinds.
 std::optional<MessageKind> message_kind_for(store::ChangeKind kind) noexcept;
 
+/// One step of a `WsFeed`: messages for every client, in order, at `position`.
+struct FeedBatch {
+  std::uint64_t position = 0;  ///< increases with every batch of a feed
+  std::vector<std::pair<MessageKind, std::shared_ptr<const std::string>>> messages;
+  /// The `snapshot` message of the state after this batch (resync for slow clients).
+  std::shared_ptr<const std::string> snapshot;
+};
+
+/// A source of WebSocket messages that replaces the store's own commits (replicas, SPEC §10:
+/// src/scale relays the leader's stream so every client of every replica gets the same one).
+class WsFeed {
+ public:
+  virtual ~WsFeed() = default;
+  /// The `snapshot` message a new client gets first and the position it reflects. Any thread.
+  virtual std::pair<std::shared_ptr<const std::string>, std::uint64_t> current() const = 0;
+  /// Where later batches go (an empty function: nowhere). The feed calls `sink` in position
+  /// order, never concurrently, and only for positions after what `current()` returned before.
+  virtual void attach(std::function<void(const FeedBatch&)> sink) = 0;
+};
+
 class Broadcaster;
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
@@ -59,9 +79,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   WsSession(Stream stream, WsOptions options, WsMetrics metrics);
 
   /// Accepts the upgrade `request`, registers with `broadcaster`, sends the
-  /// snapshot from `store`, then reads client messages until the connection
-  /// ends. Must be awaited on the stream's executor (a strand).
-  infra::Task<void> run(Request request, Broadcaster& broadcaster, const store::Store& store);
+  /// snapshot from `store` (or from `feed` when set), then reads client
+  /// messages until the connection ends. Must be awaited on the stream's
+  /// executor (a strand).
+  infra::Task<void> run(Request request, Broadcaster& broadcaster, const store::Store& store,
+                        const WsFeed* feed = nullptr);
 
   /// Queues a message (any thread). `resync` is the current snapshot message
   /// used when the client is too slow (see SendQueue).
@@ -117,6 +139,8 @@ class Broadcaster {
 
   /// Queues every WebSocket message of `changes` to every session.
   void publish(const store::ChangeSet& changes);
+  /// Queues every message of a feed batch to every session.
+  void publish(const FeedBatch& batch);
 
   /// Live sessions (copied under the lock).
   std::vector<std::shared_ptr<WsSession>> sessions() const;
