@@ -16,10 +16,8 @@
 #include "support/lottery_chain.hpp"
 #include "support/process_runner.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,13 +61,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
@@ -95,65 +86,6 @@ fs::path make_temp_dir() {
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   return pattern;
 }
-
-/// The demo as a child process with an explicit environment and working
-/// directory, so the test sees its exit status and nothing leaks in from the shell.
-class DemoProcess {
- public:
-  DemoProcess(const std::vector<std::string>& argv, const fs::path& dir) : log_(dir / "demo.log") {
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_.c_str(),
-                                       O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    ::posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    const std::vector<std::string> env = {"PATH=/usr/bin:/bin", "HOME=" + dir.string(),
-                                          "TMPDIR=" + dir.string()};
-    std::vector<char*> envp;
-    for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    const int rc =
-        ::posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
-    ::posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("posix_spawn " + argv[0] + " failed");
-  }
-  ~DemoProcess() {
-    if (pid_ > 0 && !status_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  DemoProcess(const DemoProcess&) = delete;
-  DemoProcess& operator=(const DemoProcess&) = delete;
-
-  pid_t pid() const noexcept { return pid_; }
-  std::string log() const { return read_file(log_); }
-
-  std::optional<int> poll() {
-    if (status_) return status_;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) status_ = status;
-    return status_;
-  }
-
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      if (poll()) return status_;
-      std::this_thread::sleep_for(50ms);
-    }
-    return std::nullopt;
-  }
-
- private:
-  fs::path log_;
-  pid_t pid_ = -1;
-  std::optional<int> status_;
-};
 
 // ---- JSON-RPC against the demo's chain ----
 
@@ -232,21 +164,25 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
     GTEST_SKIP() << "node_modules/.bin/anvil missing: run scripts/setup.sh";
   const fs::path dir = make_temp_dir();
   const std::uint16_t http_port = free_port();
-  DemoProcess demo(
+  // Explicit environment and working directory: nothing leaks in from the shell.
+  BackgroundProcess demo(
       {LOTTERY_BIN, "demo", "--port", std::to_string(http_port), "--round-seconds", "10",
        "--players", std::to_string(kPlayers), "--block-time", "1", "--chain-port", "0"},
-      dir);
+      (dir / "demo.log").string(),
+      SpawnOptions{std::vector<std::string>{"PATH=/usr/bin:/bin", "HOME=" + dir.string(),
+                                            "TMPDIR=" + dir.string()},
+                   dir.string()});
 
   // 1. The banner: Anvil's pid, the chain's RPC port, the contract.
   std::optional<Banner> banner;
   for (const auto deadline = Clock::now() + 90s; !banner && Clock::now() < deadline;) {
-    ASSERT_FALSE(demo.poll()) << "the demo exited during start-up:\n" << demo.log();
-    banner = parse_banner(demo.log());
+    ASSERT_FALSE(demo.poll()) << "the demo exited during start-up:\n" << demo.read_log();
+    banner = parse_banner(demo.read_log());
     if (!banner) std::this_thread::sleep_for(200ms);
   }
-  ASSERT_TRUE(banner) << "no banner within 90 s:\n" << demo.log();
+  ASSERT_TRUE(banner) << "no banner within 90 s:\n" << demo.read_log();
   EXPECT_TRUE(process_exists(banner->anvil_pid));
-  EXPECT_NE(demo.log().find("Anvil's public, well-known dev keys"), std::string::npos);
+  EXPECT_NE(demo.read_log().find("Anvil's public, well-known dev keys"), std::string::npos);
   const std::uint16_t port = banner->rpc_port;
   EXPECT_EQ(parse_quantity(rpc(port, "eth_chainId")), 31337U);
 
@@ -255,13 +191,13 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
       topic_hex("RoundCompleted(uint256,address,uint256,uint256,uint256,uint256,uint256,uint256)");
   json::array completed;
   for (const auto deadline = Clock::now() + 150s; Clock::now() < deadline;) {
-    ASSERT_FALSE(demo.poll()) << "the demo exited:\n" << demo.log();
+    ASSERT_FALSE(demo.poll()) << "the demo exited:\n" << demo.read_log();
     completed = contract_logs(port, banner->contract, completed_topic,
                               parse_quantity(rpc(port, "eth_blockNumber")));
     if (completed.size() >= 2) break;
     std::this_thread::sleep_for(1s);
   }
-  ASSERT_GE(completed.size(), 2U) << demo.log();
+  ASSERT_GE(completed.size(), 2U) << demo.read_log();
 
   // 3. The HTTP API served by the demo agrees with the chain.
   {
@@ -360,19 +296,19 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
   }
 
   // 5. SIGTERM stops everything it started.
-  ASSERT_EQ(::kill(demo.pid(), SIGTERM), 0);
+  demo.signal(SIGTERM);
   const auto status = demo.wait_exit(30s);
-  ASSERT_TRUE(status) << "the demo did not exit within 30 s of SIGTERM:\n" << demo.log();
-  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << demo.log();
+  ASSERT_TRUE(status) << "the demo did not exit within 30 s of SIGTERM:\n" << demo.read_log();
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << demo.read_log();
   EXPECT_FALSE(process_exists(banner->anvil_pid))
       << "Anvil (pid " << banner->anvil_pid << ") is still running";
   EXPECT_THROW(rpc(port, "eth_blockNumber"), std::exception) << "the chain still answers";
   EXPECT_EQ(http_request(http_port, "GET", "/api/health", {}, {}, 1s).status, 0)
       << "the HTTP port still answers";
   EXPECT_FALSE(fs::exists(banner->anvil_log.parent_path())) << "the demo's temp dir was left";
-  EXPECT_NE(demo.log().find("demo stopped"), std::string::npos);
+  EXPECT_NE(demo.read_log().find("demo stopped"), std::string::npos);
   // The operator's key (dev account 1) must not be printed, unlike the wallet keys.
-  EXPECT_EQ(demo.log().find(std::string(kDevPrivateKeys[1]).substr(2)), std::string::npos);
+  EXPECT_EQ(demo.read_log().find(std::string(kDevPrivateKeys[1]).substr(2)), std::string::npos);
   fs::remove_all(dir);
 }
 

@@ -13,11 +13,10 @@
 #include "eth/transaction.hpp"
 #include "support/http_test_client.hpp"
 #include "support/lottery_chain.hpp"
+#include "support/process_runner.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,84 +83,6 @@ std::uint16_t pick_free_port() {
   ::close(fd);
   return ntohs(addr.sin_port);
 }
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// The service as a child process. BackgroundProcess reaps its child without
-/// keeping the exit status, and this test must see that status after
-/// SIGTERM, so the spawn is done here: explicit environment (nothing inherited
-/// from the test's shell), working directory `dir` (no stray ./lottery.conf),
-/// stdout and stderr appended to one log file.
-class ServeProcess {
- public:
-  ServeProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-               const fs::path& dir, fs::path log)
-      : log_(std::move(log)) {
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_.c_str(),
-                                       O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-    ::posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    std::vector<char*> envp;
-    for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    const int rc =
-        ::posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
-    ::posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      pid_ = -1;
-      throw std::runtime_error("posix_spawn " + argv[0] + " failed: " + std::to_string(rc));
-    }
-  }
-  ~ServeProcess() {
-    if (pid_ > 0 && !exit_status_) {
-      ::kill(pid_, SIGKILL);
-      while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-      }
-    }
-  }
-  ServeProcess(const ServeProcess&) = delete;
-  ServeProcess& operator=(const ServeProcess&) = delete;
-
-  pid_t pid() const noexcept { return pid_; }
-  std::string log() const { return read_file(log_); }
-
-  /// The raw wait status once the child has exited (reaps it), else nullopt.
-  std::optional<int> poll() {
-    if (exit_status_ || pid_ < 0) return exit_status_;
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) exit_status_ = status;
-    return exit_status_;
-  }
-  bool running() { return !poll().has_value(); }
-
-  void terminate() const { ::kill(pid_, SIGTERM); }
-
-  /// Waits up to `timeout` for the exit; the wait status or nullopt.
-  std::optional<int> wait(std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      if (auto status = poll()) return status;
-      std::this_thread::sleep_for(20ms);
-    }
-    return poll();
-  }
-
- private:
-  pid_t pid_ = -1;
-  fs::path log_;
-  std::optional<int> exit_status_;
-};
 
 /// Every WebSocket message in arrival order, parsed, so a test can look for
 /// one type without dropping the others (WsTestClient::next_of_type skips).
@@ -234,7 +155,7 @@ double number(const json::value& v) {
 /// GETs `target` until `accept` holds for the reply or `timeout` passes; the last reply.
 HttpReply get_until(std::uint16_t port, const std::string& target,
                     const std::function<bool(const HttpReply&)>& accept,
-                    std::chrono::milliseconds timeout, ServeProcess* process = nullptr) {
+                    std::chrono::milliseconds timeout, BackgroundProcess* process = nullptr) {
   const auto deadline = Clock::now() + timeout;
   HttpReply reply;
   while (true) {
@@ -279,8 +200,11 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
       "APP_LOG_FORMAT=json",
       "APP_LOG_LEVEL=debug",
   };
-  ServeProcess serve({LOTTERY_BIN, "serve"}, env, dir, dir / "serve.log");
-  const auto dump = [&] { return "\n--- service output ---\n" + serve.log(); };
+  // Explicit environment (nothing inherited from the test's shell) and working
+  // directory (no stray ./lottery.conf); the exit status is checked after SIGTERM.
+  BackgroundProcess serve({LOTTERY_BIN, "serve"}, (dir / "serve.log").string(),
+                          SpawnOptions{env, dir.string()});
+  const auto dump = [&] { return "\n--- service output ---\n" + serve.read_log(); };
 
   // ---- readiness
   const HttpReply ready = get_until(
@@ -564,9 +488,9 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
 
   // ---- 5. SIGTERM: exit 0 soon, WebSocket closed with 1001
   const auto term_at = Clock::now();
-  serve.terminate();
+  serve.signal(SIGTERM);
   const std::optional<int> close_code = ws.wait_closed(8s);
-  const std::optional<int> wait_status = serve.wait(8s);
+  const std::optional<int> wait_status = serve.wait_exit(8s);
   const auto took =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - term_at).count();
   ASSERT_TRUE(wait_status.has_value()) << "still running 8 s after SIGTERM" << dump();
@@ -583,7 +507,7 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
               static_cast<long long>(took), close_code ? *close_code : 0);
 
   // ---- 6. the operator key never appears in the output
-  const std::string output = serve.log();
+  const std::string output = serve.read_log();
   const std::string output_lower = lower(output);
   const std::string key_hex = lower(key.substr(2));
   EXPECT_EQ(output_lower.find(key_hex), std::string::npos) << "operator key leaked" << dump();

@@ -160,7 +160,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
   return result;
 }
 
-BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::string log_path)
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::string log_path,
+                                     const SpawnOptions& options)
     : log_path_(std::move(log_path)) {
   if (argv.empty()) throw std::invalid_argument("BackgroundProcess: empty argv");
   SpawnSetup setup;
@@ -175,12 +176,22 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, std::
         "posix_spawn_file_actions_addopen");
   check(::posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO),
         "posix_spawn_file_actions_adddup2");
+  if (!options.working_dir.empty()) {
+    check(::posix_spawn_file_actions_addchdir_np(&setup.actions, options.working_dir.c_str()),
+          "posix_spawn_file_actions_addchdir_np");
+  }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> envp;
+  if (options.env) {
+    for (const auto& e : *options.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
+  char* const* child_env = options.env ? envp.data() : environ;
   if (const int rc =
-          ::posix_spawn(&pid_, argv[0].c_str(), &setup.actions, nullptr, args.data(), environ);
+          ::posix_spawn(&pid_, argv[0].c_str(), &setup.actions, nullptr, args.data(), child_env);
       rc != 0) {
     pid_ = -1;
     throw_errno(rc, ("posix_spawn " + argv[0]).c_str());
@@ -198,29 +209,44 @@ std::string BackgroundProcess::read_log() const {
   return text.str();
 }
 
-bool BackgroundProcess::running() noexcept {
-  if (pid_ < 0) return false;
+std::optional<int> BackgroundProcess::poll() noexcept {
+  if (pid_ < 0 || status_) return status_;
   int status = 0;
   const pid_t done = ::waitpid(pid_, &status, WNOHANG);
-  if (done == pid_ || (done < 0 && errno != EINTR)) {
-    pid_ = -1;
-    return false;
+  if (done == pid_) {
+    status_ = status;
+  } else if (done < 0 && errno != EINTR) {
+    status_ = -1;  // not our child any more; nothing left to wait for
   }
-  return true;
+  return status_;
+}
+
+bool BackgroundProcess::running() noexcept {
+  return pid_ >= 0 && !poll().has_value();
+}
+
+std::optional<int> BackgroundProcess::wait_exit(std::chrono::milliseconds timeout) noexcept {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running()) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return status_;
+}
+
+void BackgroundProcess::signal(int signal_number) const noexcept {
+  if (pid_ >= 0 && !status_) ::kill(pid_, signal_number);
 }
 
 void BackgroundProcess::stop(std::chrono::milliseconds grace) noexcept {
   if (!running()) return;
   ::kill(pid_, SIGTERM);
-  const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (!running()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  if (wait_exit(grace)) return;
   ::kill(pid_, SIGKILL);
-  while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
-  pid_ = -1;
+  status_ = status;
 }
 
 std::string format_command(const std::vector<std::string>& argv) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,14 +38,24 @@ ProcessResult run_process(const std::vector<std::string>& argv,
 /// print a command that reproduces it.
 std::string format_command(const std::vector<std::string>& argv);
 
-/// A long-running child (such as an Anvil node) with stdout and stderr appended to a log file.
-/// The destructor stops it, so a failing test cannot leave it behind.
+/// How a BackgroundProcess is started besides its argv and log.
+struct SpawnOptions {
+  /// The child's whole environment ("NAME=value"); nullopt inherits the test's.
+  std::optional<std::vector<std::string>> env;
+  /// The child's working directory; empty keeps the test's.
+  std::string working_dir;
+};
+
+/// A long-running child (such as an Anvil node or `lottery serve`) with stdout and stderr
+/// appended to a log file. The destructor stops it, so a failing test cannot leave it behind.
+/// It keeps the child's wait status, so tests can check how it ended (e.g. exit 0 after SIGTERM).
 class BackgroundProcess {
  public:
   /// Starts `argv[0]` (a path) with `argv[1..]`, stdin on /dev/null, output to `log_path`
   /// (created or truncated). Throws std::system_error when it cannot be spawned,
   /// std::invalid_argument for an empty `argv`.
-  BackgroundProcess(const std::vector<std::string>& argv, std::string log_path);
+  BackgroundProcess(const std::vector<std::string>& argv, std::string log_path,
+                    const SpawnOptions& options = {});
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
   ~BackgroundProcess();
@@ -53,13 +64,20 @@ class BackgroundProcess {
   const std::string& log_path() const noexcept { return log_path_; }
   /// Everything the process has written so far.
   std::string read_log() const;
-  /// False once the process has exited (it is reaped then).
+  /// False once the process has exited (it is reaped then and its status kept).
   bool running() noexcept;
+  /// The raw wait status (for WIFEXITED etc.) once the child has exited, else nullopt.
+  std::optional<int> poll() noexcept;
+  /// Waits up to `timeout` for the exit; the raw wait status, or nullopt if still running.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) noexcept;
+  /// Sends `signal_number` to our child while it runs (e.g. SIGTERM, SIGINT).
+  void signal(int signal_number) const noexcept;
   /// SIGTERM to our PID, then SIGKILL if it has not exited after `grace`; reaps it. Idempotent.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(5)) noexcept;
 
  private:
   pid_t pid_ = -1;
+  std::optional<int> status_;
   std::string log_path_;
 };
 
