@@ -11,7 +11,7 @@ APT_PACKAGES=(
   libboost1.81-all-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsecp256k1-dev libcrypto++-dev libcli11-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm chromium redis-server ca-certificates curl file jq git wrk
+  nodejs npm chromium redis-server ca-certificates curl file jq git wrk nginx-light
   python3 python3-cryptography
   buildah debootstrap shellcheck docker-compose iproute2
 )
