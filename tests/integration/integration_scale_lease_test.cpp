@@ -153,7 +153,9 @@ TEST_F(LeaseOnRedis, OneLeaderTakeoverAfterLossAndMonotonicTokens) {
   EXPECT_TRUE(leader->confirm(first_token));
   EXPECT_FALSE(leader->confirm(first_token + 1));
   for (auto* x : all) {
-    if (x != leader) EXPECT_FALSE(x->lease.token());
+    if (x != leader) {
+      EXPECT_FALSE(x->lease.token());
+    }
   }
   EXPECT_TRUE(redis_->command("GET t1:leader").find(" " + std::to_string(first_token)) !=
               std::string::npos);
