@@ -113,7 +113,9 @@ check "no package manager or package database" \
   not grep -Eq '/(apt|apt-get|dpkg|apk|rpm|yum|dnf|pip|npm)$|^/var/lib/(dpkg|apt|rpm)/' "$WORK/files"
 check "no compiler, linker or interpreter" \
   not grep -Eq '/(cc|gcc|g\+\+|c\+\+|clang|ld|as|cpp|node|python3?|perl)$' "$WORK/files"
-elfs=$(while read -r f; do [[ -f $RFS$f ]] && head -c4 "$RFS$f" | grep -q 'ELF' && echo "$f"; done <"$WORK/files")
+elfs=$(while read -r f; do
+  if [[ -f $RFS$f ]] && head -c4 "$RFS$f" | grep -q 'ELF'; then echo "$f"; fi
+done <"$WORK/files")
 check "one executable, /app/lottery" test "$elfs" = "/app/lottery"
 static_stripped() { local f; f=$(file -L "$RFS/app/lottery"); [[ $f == *"statically linked"* && $f == *", stripped"* ]]; }
 check "/app/lottery is static and stripped" static_stripped
