@@ -324,6 +324,9 @@ infra::Task<void> Fanout::heartbeat(RedisConnection& conn) {
     co_await timer.async_wait(asio::use_awaitable);
     // A PING answer (["pong", ""]) or a message counts; silence past three beats is a dead link.
     if (std::chrono::steady_clock::now() - last_rx_ > options_.heartbeat * 3) {
+      // Closing the socket ends the pending read at once (a read on a socket whose peer stopped
+      // answering does not react to cancellation alone).
+      conn.close();
       throw std::runtime_error("redis: the subscription stopped answering PING");
     }
     co_await conn.send(cmd("PING"));
