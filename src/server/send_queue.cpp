@@ -35,7 +35,8 @@ SendQueue::SendQueue(std::size_t capacity, std::size_t max_resyncs)
 std::size_t SendQueue::coalesce() {
   // Walk from the newest: keep the first (newest) message of each state kind.
   std::array<bool, 16> seen{};
-  std::deque<QueuedMessage> kept;
+  std::vector<QueuedMessage> kept;  // newest first, reversed at the end
+  kept.reserve(queue_.size());
   std::size_t dropped = 0;
   for (auto it = queue_.rbegin(); it != queue_.rend(); ++it) {
     const auto index = static_cast<std::size_t>(it->kind);
@@ -46,8 +47,9 @@ std::size_t SendQueue::coalesce() {
       }
       seen[index] = true;
     }
-    kept.push_front(std::move(*it));
+    kept.push_back(std::move(*it));
   }
+  std::reverse(kept.begin(), kept.end());
   queue_ = std::move(kept);
   return dropped;
 }
@@ -85,7 +87,7 @@ SendQueue::PushResult SendQueue::push(QueuedMessage message,
     }
   } else {
     while (queue_.size() > capacity_) {
-      queue_.pop_front();
+      queue_.erase(queue_.begin());
       ++result.dropped;
     }
     ++resyncs_;
@@ -99,7 +101,7 @@ void SendQueue::set_initial_snapshot(std::shared_ptr<const std::string> text,
   std::erase_if(queue_, [&](const QueuedMessage& m) {
     return m.kind != MessageKind::kPong && m.version <= version;
   });
-  queue_.push_front({MessageKind::kSnapshot, version, std::move(text)});
+  queue_.insert(queue_.begin(), {MessageKind::kSnapshot, version, std::move(text)});
   floor_version_ = version;
   has_floor_ = true;
 }
@@ -107,7 +109,7 @@ void SendQueue::set_initial_snapshot(std::shared_ptr<const std::string> text,
 std::optional<QueuedMessage> SendQueue::pop() {
   if (queue_.empty()) return std::nullopt;
   QueuedMessage message = std::move(queue_.front());
-  queue_.pop_front();
+  queue_.erase(queue_.begin());
   if (queue_.empty()) resyncs_ = 0;
   return message;
 }

@@ -138,7 +138,19 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   infra::Task<void> stop();
   infra::Task<void> serve(tcp::socket socket);
   infra::Task<Response> handle(const Request& req, const std::string& ip);
-  infra::Task<void> upgrade(beast::tcp_stream stream, Request req, std::string ip);
+  /// Keeps a connection in `connections` until destroyed (shutdown waits for
+  /// it); held through a shared_ptr, never copied.
+  struct Registration {
+    Impl* impl;
+    std::uint64_t id;
+    std::shared_ptr<Connection> conn;
+    ~Registration() {
+      conn->stream_gone = true;
+      impl->unregister_connection(id);
+    }
+  };
+  infra::Task<void> upgrade(beast::tcp_stream stream, Request req, std::string ip,
+                            std::shared_ptr<Registration> registration);
   void finish(Response& res, const Request* req, bool keep_alive);
   void count(std::string_view route, const Response& res,
              std::chrono::steady_clock::time_point began);
@@ -236,6 +248,10 @@ infra::Task<void> Server::Impl::accept_loop() {
       co_await pause.async_wait(kUseTuple);
       continue;
     }
+    // Answers and broadcasts are written whole; Nagle would only hold a
+    // small write back until the previous one is acknowledged.
+    boost::system::error_code nodelay_ec;
+    socket.set_option(tcp::no_delay(true), nodelay_ec);
     auto connection_executor = socket.get_executor();
     asio::co_spawn(connection_executor, serve(std::move(socket)), asio::detached);
   }
@@ -416,6 +432,31 @@ infra::Task<boost::system::error_code> write_response(beast::tcp_stream& stream,
   co_return ec;
 }
 
+/// Completion of a detached WebSocket coroutine: what escaped it is logged once.
+auto log_websocket_failure(std::string ip) {
+  return [ip = std::move(ip)](const std::exception_ptr& failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      logging::log_warn("server", "websocket failed", {{"client", ip}, {"error", e.what()}});
+    }
+  };
+}
+
+/// A session's own coroutine: the upgrade's frame (handshake state, the
+/// moved-from HTTP stream) ends once the session is set up. `owner` keeps
+/// the server (and its broadcaster) alive, `registration` the connection's
+/// entry for shutdown.
+infra::Task<void> run_session(std::shared_ptr<WsSession> session, Request req,
+                              Broadcaster* broadcaster, const store::Store* store,
+                              const WsFeed* feed, std::shared_ptr<void> owner,
+                              std::shared_ptr<void> registration) {
+  (void)owner;
+  (void)registration;
+  co_await session->run(std::move(req), *broadcaster, *store, feed);
+}
+
 /// Sends an error for a request that could not be parsed and closes the
 /// connection, reading (and discarding) a bounded amount of what the client
 /// is still sending so the answer is not lost to a TCP reset.
@@ -462,30 +503,21 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
     }
   };
   const std::uint64_t conn_id = register_connection(conn);
-  struct Unregister {
-    Impl* impl;
-    std::uint64_t id;
-    std::shared_ptr<Connection> conn;
-    ~Unregister() {
-      conn->stream_gone = true;
-      impl->unregister_connection(id);
-    }
-  };
   beast::flat_buffer buffer;
   try {
-    Unregister unregister{this, conn_id, conn};
+    std::shared_ptr<Registration> unregister(new Registration{this, conn_id, conn});
     conn.reset();
     for (;;) {
       if (buffer.size() == 0) {
-        unregister.conn->idle = true;
+        unregister->conn->idle = true;
         if (stopping) break;
         stream.expires_after(options.idle_timeout);
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
-        unregister.conn->idle = false;
+        unregister->conn->idle = false;
         if (ec) break;
         buffer.commit(n);
       }
-      unregister.conn->idle = false;
+      unregister->conn->idle = false;
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
@@ -558,8 +590,13 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
             target ? router.match(http::verb::get, target->path) : RouteMatch{};
         if (req.method() == http::verb::get && match.kind == RouteMatch::Kind::kMatched &&
             match.route->spec.websocket) {
-          unregister.conn->upgraded = true;
-          co_await upgrade(std::move(stream), std::move(req), ip);
+          unregister->conn->upgraded = true;
+          // The session gets a coroutine of its own and this frame (parser,
+          // read buffer, response state) ends: a WebSocket can live for
+          // hours, and at 10,000 clients every kilobyte per client counts.
+          asio::co_spawn(strand,
+                         upgrade(std::move(stream), std::move(req), ip, std::move(unregister)),
+                         log_websocket_failure(ip));
           co_return;
         }
       }
@@ -580,7 +617,9 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
   }
 }
 
-infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, std::string ip) {
+infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, std::string ip,
+                                        std::shared_ptr<Registration> registration) {
+  auto self = shared_from_this();
   const auto began = std::chrono::steady_clock::now();
   auto refuse = [&](Response res) -> infra::Task<void> {
     count("/ws/lottery", res, began);
@@ -622,10 +661,14 @@ infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, s
   ws_options.ping_interval = options.ws_ping_interval;
   ws_options.send_timeout = options.ws_send_timeout;
   ws_options.handshake_timeout = options.request_timeout;
-  auto session =
-      std::make_shared<WsSession>(WsSession::Stream(std::move(stream)), ws_options, ws_metrics);
+  const auto stream_executor = stream.get_executor();
+  auto session = std::make_shared<WsSession>(WsSession::Stream(stream.release_socket()), ws_options,
+                                             ws_metrics);
   if (stopping) co_return;
-  co_await session->run(std::move(req), *broadcaster, *context.store, context.ws_feed.get());
+  asio::co_spawn(stream_executor,
+                 run_session(std::move(session), std::move(req), broadcaster.get(), context.store,
+                             context.ws_feed.get(), std::move(self), std::move(registration)),
+                 log_websocket_failure(std::move(ip)));
 }
 
 infra::Task<void> Server::Impl::stop() {

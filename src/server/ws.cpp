@@ -21,6 +21,7 @@ namespace beast = boost::beast;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 256;
 std::atomic<std::uint64_t> g_next_session_id{1};
 
 }  // namespace
@@ -53,8 +54,7 @@ WsSession::WsSession(Stream stream, WsOptions options, WsMetrics metrics)
       options_(options),
       metrics_(metrics),
       id_(g_next_session_id.fetch_add(1)),
-      queue_(options.send_queue),
-      wake_(ws_.get_executor(), 1) {}
+      queue_(options.send_queue) {}
 
 std::size_t WsSession::queued() const {
   std::lock_guard lock(mutex_);
@@ -64,8 +64,6 @@ std::size_t WsSession::queued() const {
 infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
                                  const store::Store& store, const WsFeed* feed) {
   auto self = shared_from_this();
-  // The websocket stream keeps its own timers; the TCP stream's must be off.
-  beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = options_.handshake_timeout;
   // Beast pings after half the idle timeout without traffic and drops the
@@ -80,6 +78,7 @@ infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
 
   auto [accept_ec] = co_await ws_.async_accept(request, kUseTuple);
   if (accept_ec) co_return;
+  request = {};  // the upgrade request's headers are not needed for the session's lifetime
 
   // Register before taking the snapshot so no commit falls in between; the
   // queue drops changes the snapshot already contains.
@@ -93,13 +92,15 @@ infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
     std::lock_guard lock(mutex_);
     queue_.set_initial_snapshot(snap->views.ws_snapshot, snap->version);
   }
-  wake_.try_send(boost::system::error_code{});
-  asio::co_spawn(ws_.get_executor(), write_loop(), asio::detached);
+  pump();  // the writer starts with the snapshot
 
+  // Read in small pieces: a whole-message read reserves a 1.5 KiB frame
+  // buffer per idle client, and clients rarely send anything.
   beast::flat_buffer buffer;
   for (;;) {
-    auto [ec, bytes] = co_await ws_.async_read(buffer, kUseTuple);
+    auto [ec, bytes] = co_await ws_.async_read_some(buffer, kReadChunk, kUseTuple);
     if (ec) break;
+    if (!ws_.is_message_done()) continue;
     if (ws_.got_text()) {
       handle_client_message(beast::buffers_to_string(buffer.data()));
     }
@@ -107,10 +108,9 @@ infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
   }
   broadcaster.remove(id_);
   closing_ = true;
-  wake_.close();
   // A write stuck on a peer that stopped reading would keep the socket open.
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  beast::get_lowest_layer(ws_).close(ignored);
 }
 
 void WsSession::handle_client_message(std::string_view text) {
@@ -130,9 +130,14 @@ void WsSession::deliver(MessageKind kind, std::uint64_t version,
                         std::uint64_t resync_version) {
   if (!text || dropped_.load()) return;
   SendQueue::PushResult result;
+  bool start_writer = false;
   {
     std::lock_guard lock(mutex_);
     result = queue_.push({kind, version, text}, resync, resync_version);
+    if (!pumping_ && !queue_.empty() && !result.stuck) {
+      pumping_ = true;
+      start_writer = true;
+    }
   }
   if (result.dropped > 0 && metrics_.dropped != nullptr) {
     metrics_.dropped->inc(static_cast<double>(result.dropped));
@@ -147,31 +152,39 @@ void WsSession::deliver(MessageKind kind, std::uint64_t version,
     }
     return;
   }
-  wake_.try_send(boost::system::error_code{});
+  if (start_writer) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->pump(); });
 }
 
-std::optional<QueuedMessage> WsSession::next_message() {
-  std::lock_guard lock(mutex_);
-  return queue_.pop();
-}
-
-infra::Task<void> WsSession::write_loop() {
-  auto self = shared_from_this();
-  for (;;) {
-    auto message = next_message();
+void WsSession::pump() {
+  // Closing: the writer stays marked busy, so nothing is posted any more.
+  if (closing_) return;
+  std::optional<QueuedMessage> message;
+  {
+    std::lock_guard lock(mutex_);
+    message = queue_.pop();
     if (!message) {
-      if (closing_) co_return;
-      auto [ec] = co_await wake_.async_receive(kUseTuple);
-      if (ec) co_return;
-      continue;
+      pumping_ = false;
+      return;
     }
-    if (closing_) co_return;
-    write_started_.store(ticks(std::chrono::steady_clock::now()));
-    auto [ec, bytes] = co_await ws_.async_write(asio::buffer(*message->text), kUseTuple);
-    write_started_.store(0);
-    if (ec) co_return;
-    if (metrics_.sent != nullptr) metrics_.sent->inc();
   }
+  in_flight_ = std::move(message->text);
+  write_started_.store(ticks(std::chrono::steady_clock::now()));
+  // A plain completion handler (no coroutine): this is the per-client cost
+  // of every broadcast. It runs on the stream's strand.
+  ws_.async_write(asio::buffer(*in_flight_),
+                  [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                    self->on_written(ec);
+                  });
+}
+
+void WsSession::on_written(boost::system::error_code ec) {
+  write_started_.store(0);
+  in_flight_.reset();
+  // A failed write ends the writer (still marked busy); the reader sees the
+  // broken connection and ends the session.
+  if (ec) return;
+  if (metrics_.sent != nullptr) metrics_.sent->inc();
+  pump();
 }
 
 infra::Task<void> WsSession::close_now(websocket::close_code code) {
@@ -179,7 +192,6 @@ infra::Task<void> WsSession::close_now(websocket::close_code code) {
   if (closing_) co_return;
   closing_ = true;
   close_deadline_.store(ticks(std::chrono::steady_clock::now() + options_.close_timeout));
-  wake_.try_send(boost::system::error_code{});
   // The reader sees the peer's close reply and ends the session.
   auto [ec] = co_await ws_.async_close(websocket::close_reason(code), kUseTuple);
   (void)ec;
@@ -192,9 +204,8 @@ void WsSession::close(websocket::close_code code) {
 void WsSession::force_close() {
   asio::post(ws_.get_executor(), [self = shared_from_this()] {
     self->closing_ = true;
-    self->wake_.close();
     beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    beast::get_lowest_layer(self->ws_).close(ignored);
   });
 }
 

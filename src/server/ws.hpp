@@ -10,8 +10,7 @@
 #include "server/send_queue.hpp"
 #include "store/store.hpp"
 
-#include <boost/asio/experimental/concurrent_channel.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
 #include <atomic>
@@ -74,7 +73,10 @@ class Broadcaster;
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
-  using Stream = websocket::stream<boost::beast::tcp_stream>;
+  /// On the plain socket: the WebSocket layer has its own timeouts, and
+  /// beast::tcp_stream's per-operation timer bookkeeping would cost memory
+  /// and time on every broadcast write.
+  using Stream = websocket::stream<boost::asio::ip::tcp::socket>;
 
   WsSession(Stream stream, WsOptions options, WsMetrics metrics);
 
@@ -104,9 +106,10 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::size_t queued() const;
 
  private:
-  infra::Task<void> write_loop();
+  /// Sends the next queued message, or marks the writer idle (strand only).
+  void pump();
+  void on_written(boost::system::error_code ec);
   infra::Task<void> close_now(websocket::close_code code);
-  std::optional<QueuedMessage> next_message();
   void handle_client_message(std::string_view text);
 
   static std::int64_t ticks(std::chrono::steady_clock::time_point t) noexcept {
@@ -120,9 +123,14 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   mutable std::mutex mutex_;
   SendQueue queue_;       // guarded by mutex_
   bool closing_ = false;  // strand only
-  boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> wake_;
-  std::atomic<std::int64_t> write_started_{0};   ///< steady ticks; 0 = no write in flight
-  std::atomic<std::int64_t> close_deadline_{0};  ///< steady ticks; 0 = not closing
+  /// True while a pump is posted or a write is in flight (guarded by mutex_),
+  /// so `deliver` posts to the strand only to an idle writer: one post and one
+  /// write per message, no coroutine or channel between them. Starts true:
+  /// `run` starts the writer with the snapshot.
+  bool pumping_ = true;
+  std::shared_ptr<const std::string> in_flight_;  ///< strand only: the message being written
+  std::atomic<std::int64_t> write_started_{0};    ///< steady ticks; 0 = no write in flight
+  std::atomic<std::int64_t> close_deadline_{0};   ///< steady ticks; 0 = not closing
   std::atomic<bool> dropped_{false};
 };
 
