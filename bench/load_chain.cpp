@@ -17,8 +17,8 @@
 //       operator's draw transaction seen by the node (newPendingTransactions).
 //
 // --cpu C pins the harness (and the Anvil it starts) to core C, --server-cpu S
-// starts `lottery serve` through `taskset -c S`. Each mode prints a human line per figure and one JSON line `{"figure":…}`.
-// Every child (Anvil, lottery) is stopped by its PID when the mode ends.
+// starts `lottery serve` through `taskset -c S`. Each mode prints a human line per figure and one
+// JSON line `{"figure":…}`. Every child (Anvil, lottery) is stopped by its PID when the mode ends.
 
 #include "support/http_test_client.hpp"
 #include "support/lottery_chain.hpp"
@@ -79,8 +79,7 @@ std::string flag_or(const Flags& flags, const std::string& name, const std::stri
 
 std::uint16_t free_port() {
   boost::asio::io_context ioc;
-  boost::asio::ip::tcp::acceptor acceptor(
-      ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  boost::asio::ip::tcp::acceptor acceptor(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
   return acceptor.local_endpoint().port();
 }
 
@@ -164,9 +163,9 @@ HttpReply get_until(std::uint16_t port, const std::string& target,
     }
     std::this_thread::sleep_for(20ms);
   }
-  throw std::runtime_error("timed out waiting for " + target + " (last: " +
-                           std::to_string(last.status) + " " + last.body + last.error + ")" +
-                           (child != nullptr ? "\n" + child->read_log() : std::string()));
+  throw std::runtime_error("timed out waiting for " + target +
+                           " (last: " + std::to_string(last.status) + " " + last.body + last.error +
+                           ")" + (child != nullptr ? "\n" + child->read_log() : std::string()));
 }
 
 std::uint64_t json_u64(const json::value& v) {
@@ -240,8 +239,8 @@ int run_startup(const Flags& flags) {
   const std::string contract =
       flag_or(flags, "contract", "0x5fbdb2315678afecb367f032d93f642f64180aa3");
   const std::string label = reachable ? "reachable" : "unreachable";
-  const fs::path dir = fs::temp_directory_path() / ("lottery-bench-startup-" +
-                                                    std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("lottery-bench-startup-" + std::to_string(::getpid()));
   fs::create_directories(dir);
 
   std::vector<double> times;
@@ -276,15 +275,17 @@ int run_startup(const Flags& flags) {
   }
   fs::remove_all(dir);
   const Summary s = summarise(times);
-  std::printf("S1 (%s node): exec -> first 200 on /health: p50 %.2f ms, p99 %.2f ms, max %.2f ms "
-              "(%zu runs)\n",
-              label.c_str(), s.p50, s.p99, s.max, s.n);
+  std::printf(
+      "S1 (%s node): exec -> first 200 on /health: p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+      "(%zu runs)\n",
+      label.c_str(), s.p50, s.p99, s.max, s.n);
   std::printf("M1 (%s node): idle RSS after %.0f s: %.1f MB (VmHWM %.1f MB)\n", label.c_str(),
               idle_s, static_cast<double>(idle_rss) / 1024.0,
               static_cast<double>(idle_hwm) / 1024.0);
-  std::printf("{\"figure\":\"S1\",\"node\":\"%s\",\"startup\":%s,\"idle_rss_kib\":%ld,"
-              "\"idle_hwm_kib\":%ld}\n",
-              label.c_str(), summary_json(s).c_str(), idle_rss, idle_hwm);
+  std::printf(
+      "{\"figure\":\"S1\",\"node\":\"%s\",\"startup\":%s,\"idle_rss_kib\":%ld,"
+      "\"idle_hwm_kib\":%ld}\n",
+      label.c_str(), summary_json(s).c_str(), idle_rss, idle_hwm);
   return 0;
 }
 
@@ -296,16 +297,17 @@ int run_e1(const Flags& flags) {
   const std::string transport = flag_or(flags, "transport", "ws");
   const int bets = std::stoi(flag_or(flags, "bets", "30"));
   const std::string poll_s = flag_or(flags, "poll-s", "1");
-  const fs::path dir = fs::temp_directory_path() / ("lottery-bench-e1-" +
-                                                    std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("lottery-bench-e1-" + std::to_string(::getpid()));
   fs::create_directories(dir);
 
   LotteryChain chain;
   const std::uint16_t port = free_port();
-  set_service_env(transport == "ws" ? chain.ws_url() : chain.http_url(),
-                  chain.contract_address(), port, "", poll_s);
+  set_service_env(transport == "ws" ? chain.ws_url() : chain.http_url(), chain.contract_address(),
+                  port, "", poll_s);
   BackgroundProcess serve(serve_argv(flags, lottery), (dir / "serve.log").string());
-  get_until(port, "/api/ready", [](const HttpReply& r) { return r.status == 200; }, 20s, &serve);
+  get_until(
+      port, "/api/ready", [](const HttpReply& r) { return r.status == 200; }, 20s, &serve);
 
   WsTestClient ws;
   if (!ws.connect(port)) throw std::runtime_error("e1: WebSocket connect failed: " + ws.error());
@@ -316,8 +318,7 @@ int run_e1(const Flags& flags) {
   std::uniform_int_distribution<int> jitter_ms(0, 250);
   std::vector<double> from_request;
   std::vector<double> from_mined;
-  const auto wait = std::chrono::milliseconds(
-      static_cast<long>(std::stod(poll_s) * 1000.0) + 5000);
+  const auto wait = std::chrono::milliseconds(static_cast<long>(std::stod(poll_s) * 1000.0) + 5000);
   for (int i = 0; i < bets; ++i) {
     // Spread the bets over the poll phase (matters for the http transport).
     std::this_thread::sleep_for(std::chrono::milliseconds(jitter_ms(rng)));
@@ -329,8 +330,9 @@ int run_e1(const Flags& flags) {
     const auto t_mined = Clock::now();
     const auto update = ws.next_of_type("participants_update", wait);
     const auto t1 = Clock::now();
-    if (!update) throw std::runtime_error("e1: no participants_update for bet " +
-                                          std::to_string(i) + "\n" + serve.read_log());
+    if (!update)
+      throw std::runtime_error("e1: no participants_update for bet " + std::to_string(i) + "\n" +
+                               serve.read_log());
     from_request.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     from_mined.push_back(std::chrono::duration<double, std::milli>(t1 - t_mined).count());
   }
@@ -338,14 +340,15 @@ int run_e1(const Flags& flags) {
   fs::remove_all(dir);
   const Summary a = summarise(from_request);
   const Summary b = summarise(from_mined);
-  std::printf("E1 (%s RPC%s): evm_mine sent -> participants_update: p50 %.2f ms, p99 %.2f ms, "
-              "max %.2f ms (%zu bets); from the mined block's reply: p50 %.2f ms, p99 %.2f ms\n",
-              transport.c_str(), transport == "ws" ? "" : (", poll " + poll_s + " s").c_str(),
-              a.p50, a.p99, a.max, a.n, b.p50, b.p99);
-  std::printf("{\"figure\":\"E1\",\"transport\":\"%s\",\"poll_s\":%s,\"from_mine_request\":%s,"
-              "\"from_mine_reply\":%s}\n",
-              transport.c_str(), poll_s.c_str(), summary_json(a).c_str(),
-              summary_json(b).c_str());
+  std::printf(
+      "E1 (%s RPC%s): evm_mine sent -> participants_update: p50 %.2f ms, p99 %.2f ms, "
+      "max %.2f ms (%zu bets); from the mined block's reply: p50 %.2f ms, p99 %.2f ms\n",
+      transport.c_str(), transport == "ws" ? "" : (", poll " + poll_s + " s").c_str(), a.p50, a.p99,
+      a.max, a.n, b.p50, b.p99);
+  std::printf(
+      "{\"figure\":\"E1\",\"transport\":\"%s\",\"poll_s\":%s,\"from_mine_request\":%s,"
+      "\"from_mine_reply\":%s}\n",
+      transport.c_str(), poll_s.c_str(), summary_json(a).c_str(), summary_json(b).c_str());
   return 0;
 }
 
@@ -355,8 +358,8 @@ int run_o1(const Flags& flags) {
   const std::string lottery = flag_or(flags, "lottery", "");
   if (lottery.empty()) throw std::invalid_argument("o1: --lottery BIN is required");
   const int rounds = std::stoi(flag_or(flags, "rounds", "20"));
-  const fs::path dir = fs::temp_directory_path() / ("lottery-bench-o1-" +
-                                                    std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("lottery-bench-o1-" + std::to_string(::getpid()));
   fs::create_directories(dir);
 
   LotteryChain chain;
@@ -364,19 +367,21 @@ int run_o1(const Flags& flags) {
   set_service_env(chain.ws_url(), chain.contract_address(), port,
                   std::string(LotteryChain::private_key(1)), "1");
   BackgroundProcess serve(serve_argv(flags, lottery), (dir / "serve.log").string());
-  get_until(port, "/api/ready", [](const HttpReply& r) { return r.status == 200; }, 20s, &serve);
+  get_until(
+      port, "/api/ready", [](const HttpReply& r) { return r.status == 200; }, 20s, &serve);
   const HttpReply config_reply = get_until(
       port, "/api/contract/config",
       [](const HttpReply& r) { return r.status == 200 && r.json().is_object(); }, 10s, &serve);
-  const std::uint64_t min_players = std::max<std::uint64_t>(
-      2, json_u64(config_reply.json().at("config").at("minParticipants")));
+  const std::uint64_t min_players =
+      std::max<std::uint64_t>(2, json_u64(config_reply.json().at("config").at("minParticipants")));
 
   // The node's view of new transactions: eth_subscribe newPendingTransactions.
   WsTestClient node;
   if (!node.connect(chain.anvil().port(), "/")) {
     throw std::runtime_error("o1: cannot open a WebSocket to Anvil: " + node.error());
   }
-  node.send(R"({"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newPendingTransactions"]})");
+  node.send(
+      R"({"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newPendingTransactions"]})");
   if (!node.next(5s)) throw std::runtime_error("o1: no subscription reply from Anvil");
 
   std::vector<double> reaction;
@@ -420,9 +425,10 @@ int run_o1(const Flags& flags) {
   serve.stop();
   fs::remove_all(dir);
   const Summary s = summarise(reaction);
-  std::printf("O1 (ws RPC): window-opening block mined -> draw transaction at the node: p50 %.2f "
-              "ms, p99 %.2f ms, max %.2f ms (%zu rounds)\n",
-              s.p50, s.p99, s.max, s.n);
+  std::printf(
+      "O1 (ws RPC): window-opening block mined -> draw transaction at the node: p50 %.2f "
+      "ms, p99 %.2f ms, max %.2f ms (%zu rounds)\n",
+      s.p50, s.p99, s.max, s.n);
   std::printf("{\"figure\":\"O1\",\"reaction\":%s}\n", summary_json(s).c_str());
   return 0;
 }

@@ -28,6 +28,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -150,17 +151,16 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
   auto ex = co_await asio::this_coro::executor;
   asio::steady_timer timer(ex);
   const auto wait_start = Clock::now();
-  const auto wait_end =
-      wait_start + std::chrono::duration_cast<Clock::duration>(
-                       std::chrono::duration<double>(args.wait_timeout_s));
+  const auto wait_end = wait_start + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(args.wait_timeout_s));
   while (server.websocket_clients() < args.wait_clients && Clock::now() < wait_end) {
     timer.expires_after(std::chrono::milliseconds(20));
     co_await timer.async_wait(asio::use_awaitable);
   }
   const std::size_t clients_at_start = server.websocket_clients();
   const double cpu_before = cpu_seconds();
-  const auto period = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(1.0 / args.rate));
+  const auto period =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / args.rate));
   const auto first = Clock::now() + std::chrono::milliseconds(200);
   Clock::duration max_late{0};
   Clock::duration commit_total{0};
@@ -180,6 +180,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
     commit_max = std::max(commit_max, spent);
   }
   const double elapsed = std::chrono::duration<double>(Clock::now() - first).count();
+  const struct mallinfo2 heap = mallinfo2();  // the clients are still connected
   // Let the last broadcast drain before reading the CPU time.
   timer.expires_after(std::chrono::milliseconds(500));
   co_await timer.async_wait(asio::use_awaitable);
@@ -193,7 +194,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
       "{\"published\":%llu,\"rate_hz\":%.3f,\"achieved_hz\":%.3f,\"max_tick_late_us\":%lld,"
       "\"commit_mean_us\":%lld,\"commit_max_us\":%lld,\"clients_at_start\":%zu,"
       "\"wait_s\":%.3f,\"message_bytes\":%zu,\"cpu_s\":%.3f,\"cpu_us_per_send\":%.3f,"
-      "\"vm_hwm_kib\":%ld,\"vm_rss_kib\":%ld}\n",
+      "\"heap_in_use_kib\":%zu,\"heap_arena_kib\":%zu,\"vm_hwm_kib\":%ld,\"vm_rss_kib\":%ld}\n",
       static_cast<unsigned long long>(args.messages), args.rate,
       args.messages > 1 ? static_cast<double>(args.messages - 1) / elapsed : 0.0,
       static_cast<long long>(us(max_late)),
@@ -201,7 +202,8 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
                              static_cast<std::int64_t>(std::max<std::uint64_t>(args.messages, 1))),
       static_cast<long long>(us(commit_max)), clients_at_start,
       std::chrono::duration<double>(first - wait_start).count(), message_bytes, cpu,
-      cpu * 1e6 / sends, status_kib("VmHWM"), status_kib("VmRSS"));
+      cpu * 1e6 / sends, heap.uordblks / 1024, (heap.arena + heap.hblkhd) / 1024,
+      status_kib("VmHWM"), status_kib("VmRSS"));
   std::fflush(stdout);
 }
 
@@ -260,9 +262,8 @@ int main(int argc, char** argv) {
       batch.set_chain_status(chain_at(unix_micros(), 1000));
       store.commit(std::move(batch));
     }
-    runtime.on_stop([&](int) {
-      asio::co_spawn(runtime.executor(), server.stop(), asio::detached);
-    });
+    runtime.on_stop(
+        [&](int) { asio::co_spawn(runtime.executor(), server.stop(), asio::detached); });
     asio::co_spawn(runtime.executor(), publish(store, server, args, message_bytes),
                    [](const std::exception_ptr& e) {
                      if (!e) return;

@@ -12,10 +12,10 @@
 // Connects N clients (source addresses 127.0.0.1 … 127.0.0.K, round robin,
 // so more than one address's worth of ephemeral ports is possible), then
 // waits until every client has M updates or S seconds passed without a new
-// update (counted from the last connection), and prints one JSON line: connect time, delivered/expected,
-// latency percentiles, the observed broadcast rate, and the server's RSS
-// (from /proc/PID/status) while all clients are still connected.
-// Only 127.0.0.0/8 is allowed as the target.
+// update (counted from the last connection), and prints one JSON line: connect time,
+// delivered/expected, latency percentiles, the observed broadcast rate, and the server's RSS (from
+// /proc/PID/status) while all clients are still connected. Only 127.0.0.0/8 is allowed as the
+// target.
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -70,7 +70,8 @@ struct Args {
   std::fprintf(stderr,
                "load_ws_client: %s\nusage: load_ws_client --port P --clients N --messages M "
                "[--host 127.0.0.1] [--sources K] [--connect-concurrency C] [--timeout-s S] "
-               "[--server-pid PID] [--target PATH]\n  --timeout-s: give up after S seconds without a new update\n",
+               "[--server-pid PID] [--target PATH]\n  --timeout-s: give up after S seconds without "
+               "a new update\n",
                why);
   std::exit(2);
 }
@@ -194,9 +195,9 @@ asio::awaitable<void> reader(std::shared_ptr<websocket::stream<beast::tcp_stream
   }
 }
 
-asio::awaitable<void> connector(std::size_t worker, std::vector<std::shared_ptr<
-                                    websocket::stream<beast::tcp_stream>>>& streams,
-                                Stats& stats, const Args& args, std::size_t& next_index) {
+asio::awaitable<void> connector(
+    std::size_t worker, std::vector<std::shared_ptr<websocket::stream<beast::tcp_stream>>>& streams,
+    Stats& stats, const Args& args, std::size_t& next_index) {
   auto ex = co_await asio::this_coro::executor;
   const auto server = asio::ip::make_address_v4(args.host);
   const tcp::endpoint endpoint(server, args.port);
@@ -209,8 +210,8 @@ asio::awaitable<void> connector(std::size_t worker, std::vector<std::shared_ptr<
     boost::system::error_code ec;
     socket.open(tcp::v4(), ec);
     if (!ec && args.sources > 1) {
-      const auto source = asio::ip::address_v4(
-          (127u << 24) | static_cast<std::uint32_t>(1 + index % args.sources));
+      const auto source =
+          asio::ip::address_v4((127u << 24) | static_cast<std::uint32_t>(1 + index % args.sources));
       socket.bind(tcp::endpoint(source, 0), ec);
     }
     if (!ec) std::tie(ec) = co_await socket.async_connect(endpoint, kUseTuple);
@@ -281,8 +282,7 @@ int main(int argc, char** argv) {
             deadline = Clock::now() + idle;
           }
           const bool done = stats.delivered >= expected_total && stats.connected == args.clients;
-          if (done || Clock::now() > deadline ||
-              Clock::now() - start > std::chrono::seconds(600)) {
+          if (done || Clock::now() > deadline || Clock::now() - start > std::chrono::seconds(600)) {
             hwm = status_kib(args.server_pid, "VmHWM");
             rss = status_kib(args.server_pid, "VmRSS");
             ioc.stop();
@@ -314,10 +314,9 @@ int main(int argc, char** argv) {
   if (seen_seqs > 1 && last > first) {
     rate = static_cast<double>(seen_seqs - 1) / (static_cast<double>(last - first) / 1e6);
   }
-  const double connect_s =
-      stats.all_connected == Clock::time_point{}
-          ? -1.0
-          : std::chrono::duration<double>(stats.all_connected - start).count();
+  const double connect_s = stats.all_connected == Clock::time_point{}
+                               ? -1.0
+                               : std::chrono::duration<double>(stats.all_connected - start).count();
   std::printf(
       "{\"clients\":%zu,\"connected\":%zu,\"connect_failed\":%zu,\"connect_s\":%.3f,"
       "\"messages\":%llu,\"expected\":%llu,\"delivered\":%llu,\"delivered_pct\":%.3f,"
@@ -328,13 +327,12 @@ int main(int argc, char** argv) {
       args.clients, stats.connected, stats.failed, connect_s,
       static_cast<unsigned long long>(args.messages), static_cast<unsigned long long>(expected),
       static_cast<unsigned long long>(stats.delivered),
-      expected ? 100.0 * static_cast<double>(stats.delivered) / static_cast<double>(expected)
-               : 0.0,
+      expected ? 100.0 * static_cast<double>(stats.delivered) / static_cast<double>(expected) : 0.0,
       complete_clients, min_per_client, stats.closed_early,
-      static_cast<unsigned long long>(stats.unexpected), rate,
-      percentile(stats.latencies_us, 50), percentile(stats.latencies_us, 90),
-      percentile(stats.latencies_us, 99), percentile(stats.latencies_us, 99.9),
-      percentile(stats.latencies_us, 100), hwm, rss, stats.first_error.c_str());
+      static_cast<unsigned long long>(stats.unexpected), rate, percentile(stats.latencies_us, 50),
+      percentile(stats.latencies_us, 90), percentile(stats.latencies_us, 99),
+      percentile(stats.latencies_us, 99.9), percentile(stats.latencies_us, 100), hwm, rss,
+      stats.first_error.c_str());
   std::fflush(stdout);
   // Skip destructors of 10k streams: the process exit closes the sockets.
   std::_Exit(stats.delivered == expected && stats.connected == args.clients ? 0 : 1);
