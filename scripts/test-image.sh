@@ -66,11 +66,18 @@ WORK=$(mktemp -d /tmp/lottery-image-test.XXXXXX)
 CTR=""
 NETNS_PID=""
 PIDS=()
+# unshare ignores SIGTERM while it waits for its child: stop a container or the network
+# namespace holder by signalling the process inside; unshare then exits with it.
+stop_tree() { # stop_tree PID: PID's children, then PID
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do kill "$child" 2>/dev/null || true; done
+  kill "$1" 2>/dev/null || true
+}
 cleanup() {
   local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do stop_tree "$pid"; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ -n $NETNS_PID ]]; then kill "$NETNS_PID" 2>/dev/null || true; fi
+  if [[ -n $NETNS_PID ]]; then stop_tree "$NETNS_PID"; wait "$NETNS_PID" 2>/dev/null || true; fi
   if [[ -n $CTR ]]; then
     "${BUILDAH[@]}" umount "$CTR" >/dev/null 2>&1 || true
     "${BUILDAH[@]}" rm "$CTR" >/dev/null 2>&1 || true
@@ -106,8 +113,8 @@ check "revision label is this commit" \
 check "no key, RPC or contract baked into the environment" \
   not grep -Eq '^(BLOCKCHAIN_|REDIS_|DEPLOYER_)|KEY' <(cfg '.Env[]')
 find "$RFS" -mindepth 1 \( -type f -o -type l \) -printf '/%P\n' | sort >"$WORK/files"
-check "files: binary, UI, ABI, CA bundle, passwd/group only" not grep -Ev \
-  '^/app/lottery$|^/app/web/|^/app/Lottery.abi$|^/etc/ssl/certs/ca-certificates.crt$|^/etc/(passwd|group)$' "$WORK/files"
+check "files: binary, UI, ABI + bytecode, CA bundle, passwd/group only" not grep -Ev \
+  '^/app/lottery$|^/app/web/|^/app/Lottery\.(abi|bin)$|^/etc/ssl/certs/ca-certificates.crt$|^/etc/(passwd|group)$' "$WORK/files"
 check "no shell" not grep -Eq '/(sh|bash|dash|ash|zsh|busybox)$' "$WORK/files"
 check "no package manager or package database" \
   not grep -Eq '/(apt|apt-get|dpkg|apk|rpm|yum|dnf|pip|npm)$|^/var/lib/(dpkg|apt|rpm)/' "$WORK/files"
@@ -132,7 +139,7 @@ check "SBOM: SPDX 2.3 with static Debian libs and bundled npm packages" jq -e '
 # --- running the container -----------------------------------------------------------------
 stage "container against Anvil"
 # A network namespace of our own: loopback only; Anvil, the container and curl share it.
-unshare --net --fork --kill-child sleep infinity &
+unshare --net --fork --kill-child sleep infinity </dev/null >/dev/null 2>&1 &
 NETNS_PID=$!
 sleep 0.2
 innet() { nsenter --net="/proc/$NETNS_PID/ns/net" -- "$@"; }
@@ -203,7 +210,7 @@ ctr() {
   # Not through innet(): $! must be unshare itself (nsenter execs it), whose child is the
   # container's process.
   nsenter --net="/proc/$NETNS_PID/ns/net" -- unshare --mount --propagation private --pid --fork \
-    --kill-child=SIGTERM "$WORK/launch.sh" "$RFS" "$spec" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+    --kill-child=SIGTERM "$WORK/launch.sh" "$RFS" "$spec" </dev/null >"$WORK/$name.out" 2>"$WORK/$name.err" &
   echo $! >"$WORK/$name.pid"
 }
 # The process inside (the child of unshare): its host PID.
@@ -221,7 +228,7 @@ KEYS=(0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 OPERATOR=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 RPC=http://127.0.0.1:8545
 nsenter --net="/proc/$NETNS_PID/ns/net" -- "$ANVIL" --host 127.0.0.1 --port 8545 --chain-id 31337 \
-  --block-time 1 --silent &
+  --block-time 1 --silent </dev/null >"$WORK/anvil.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do innet "$CAST" block-number --rpc-url "$RPC" >/dev/null 2>&1 && break; sleep 0.2; done
 check "anvil answers" innet "$CAST" block-number --rpc-url "$RPC"
@@ -295,9 +302,11 @@ done
 is_player() { [[ ${drawn,,} == 0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc || ${drawn,,} == 0x90f79bf6eb2c4f870365e785982e1f101e93b906 ]]; }
 check "round drawn by the container's operator after $((SECONDS - started)) s (winner $drawn)" is_player
 
-# The healthcheck fails once the service is gone.
-kill "$(cat "$WORK/serve.pid")" 2>/dev/null || true
-wait "$(cat "$WORK/serve.pid")" 2>/dev/null || true
+# The healthcheck fails once the service is gone (SIGTERM to the service: a clean stop).
+stop_tree "$(cat "$WORK/serve.pid")"
+serve_rc=0
+wait "$(cat "$WORK/serve.pid")" 2>/dev/null || serve_rc=$?
+check "service exits 0 on SIGTERM (got $serve_rc)" test "$serve_rc" -eq 0
 ctr health2 -- "${HC[@]}"
 check "HEALTHCHECK fails without the service" not wait_ctr health2
 check "service stopped cleanly on SIGTERM" not grep -Eiq 'terminate called|segmentation|abort' "$WORK/serve.err"
