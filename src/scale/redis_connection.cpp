@@ -22,7 +22,7 @@ using asio::ip::tcp;
 namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{16} * 1024;
 
 [[noreturn]] void fail(const boost::system::error_code& ec, const std::string& what) {
   throw std::system_error(ec, "redis: " + what);

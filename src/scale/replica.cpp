@@ -44,7 +44,7 @@ std::string default_replica_id() {
   return std::string(host.data()) + '-' + std::to_string(getpid()) + '-' + tag.data();
 }
 
-Replica::Replica(infra::Executor executor, store::Store& store, ReplicaOptions options)
+Replica::Replica(const infra::Executor& executor, store::Store& store, ReplicaOptions options)
     : options_(with_id(std::move(options))),
       client_(executor, endpoint_of(options_), std::chrono::milliseconds(2000)),
       lease_(client_, lease_options(options_)) {

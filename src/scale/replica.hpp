@@ -43,7 +43,7 @@ std::string default_replica_id();
 class Replica {
  public:
   /// Throws std::invalid_argument (one sentence) for a bad REDIS_URL. Connects lazily.
-  Replica(infra::Executor executor, store::Store& store, ReplicaOptions options);
+  Replica(const infra::Executor& executor, store::Store& store, ReplicaOptions options);
   ~Replica();
   Replica(const Replica&) = delete;
   Replica& operator=(const Replica&) = delete;

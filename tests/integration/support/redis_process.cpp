@@ -79,6 +79,7 @@ void RedisProcess::spawn() {
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
   ::posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const int rc = ::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, args.data(), environ);
