@@ -415,14 +415,28 @@ int run_o1(const Flags& flags) {
                                std::to_string(round) + "\n" + serve.read_log());
     }
     reaction.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    chain.mine();  // include the draw
-    get_until(
-        port, "/api/round/status",
-        [&](const HttpReply& r) {
-          const json::value doc = r.json();
-          return r.status == 200 && doc.is_object() && doc.at("state_name") != "betting";
-        },
-        10s, &serve);
+    // Include the draw. Anvil can announce a transaction a moment before a
+    // mined block would include it, so mine again until the round is over.
+    bool finished = false;
+    for (int attempt = 0; attempt < 20 && !finished; ++attempt) {
+      chain.mine();
+      try {
+        get_until(
+            port, "/api/round/status",
+            [&](const HttpReply& r) {
+              const json::value doc = r.json();
+              return r.status == 200 && doc.is_object() && doc.at("state_name") != "betting";
+            },
+            1s, &serve);
+        finished = true;
+      } catch (const std::runtime_error&) {
+        // not yet: mine another block
+      }
+    }
+    if (!finished) {
+      throw std::runtime_error("o1: the round was not drawn in round " + std::to_string(round) +
+                               "\n" + serve.read_log());
+    }
   }
   serve.stop();
   fs::remove_all(dir);
