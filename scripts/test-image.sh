@@ -221,17 +221,19 @@ mapfile -t ENTRY < <(cfg '(.Entrypoint // [])[]')
 # Anvil: the test key of account #0 deploys, #1 operates, #2 and #3 play.
 ANVIL=$ROOT/node_modules/.bin/anvil
 CAST=$ROOT/node_modules/.bin/cast
-KEYS=(0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
-  0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
-  0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
-  0x7c852118294e51e653712a81e05800f419141751be58f605c3e0b1ce3bfe6c7b)
+KEYS=()
+for i in 0 1 2 3; do
+  KEYS+=("$("$CAST" wallet private-key --mnemonic "test test test test test test test test test test test junk" \
+    --mnemonic-index "$i")")
+done
 OPERATOR=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
 RPC=http://127.0.0.1:8545
 nsenter --net="/proc/$NETNS_PID/ns/net" -- "$ANVIL" --host 127.0.0.1 --port 8545 --chain-id 31337 \
   --block-time 1 --silent </dev/null >"$WORK/anvil.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do innet "$CAST" block-number --rpc-url "$RPC" >/dev/null 2>&1 && break; sleep 0.2; done
-check "anvil answers" innet "$CAST" block-number --rpc-url "$RPC"
+anvil_answers() { innet "$CAST" block-number --rpc-url "$RPC" >/dev/null; }
+check "anvil answers" anvil_answers
 
 # 1. The compose deployer: the image's `lottery deploy`, key from a read-only secret file.
 printf '%s\n' "${KEYS[0]}" >"$WORK/deployer.key"
@@ -279,7 +281,8 @@ check "/health ok" health_ok
 ui_served() { get / | grep -qi '<html'; }
 check "/ serves the UI" ui_served
 asset=$(get / | grep -o '/assets/[^"]*\.js' | head -1 || true)
-check "UI asset $asset served" get "${asset:-/assets/missing.js}"
+asset_served() { [[ -n $asset ]] && get "$asset" >/dev/null; }
+check "UI asset $asset served" asset_served
 abi_served() { diff <(get /contracts/abi/Lottery.abi | jq -S .) <(jq -S . "${IMAGE_CONTEXT:-.}/contracts/out/Lottery.abi") >/dev/null; }
 check "ABI served from the image" abi_served
 
