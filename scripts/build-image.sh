@@ -304,6 +304,7 @@ npm_pkgs=$(grep -c '"SPDXID": "SPDXRef-Npm-' "$OUT/sbom.spdx.json" || true)
 {
   echo "engine=$ENGINE"
   echo "tag=$TAG"
+  echo "revision=$REVISION"
   echo "context_files=$ctx_files"
   echo "context_bytes=$ctx_bytes"
   echo "image_bytes=$img_bytes"

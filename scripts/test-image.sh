@@ -108,8 +108,11 @@ check "ENTRYPOINT /app/lottery, CMD serve" test "$(cfg '(.Entrypoint + .Cmd) | j
 for label in version revision source created; do
   check "OCI label $label" test -n "$(cfg ".Labels[\"org.opencontainers.image.$label\"] // empty")"
 done
-check "revision label is this commit" \
-  test "$(cfg '.Labels["org.opencontainers.image.revision"]')" = "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+# The commit build-image.sh built (HEAD when this script built the image).
+check "revision label is the built commit" test "$(cfg '.Labels["org.opencontainers.image.revision"]')" = "$(fig revision)"
+if ((BUILD)); then
+  check "built commit is HEAD" test "$(fig revision)" = "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+fi
 check "no key, RPC or contract baked into the environment" \
   not grep -Eq '^(BLOCKCHAIN_|REDIS_|DEPLOYER_)|KEY' <(cfg '.Env[]')
 find "$RFS" -mindepth 1 \( -type f -o -type l \) -printf '/%P\n' | sort >"$WORK/files"
@@ -304,6 +307,11 @@ while ((SECONDS - started < 90)); do
 done
 is_player() { [[ ${drawn,,} == 0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc || ${drawn,,} == 0x90f79bf6eb2c4f870365e785982e1f101e93b906 ]]; }
 check "round drawn by the container's operator after $((SECONDS - started)) s (winner $drawn)" is_player
+
+# Footprint after following a round (informational; docs/operations.md quotes it).
+if [[ -n $SVC && -r /proc/$SVC/status ]]; then
+  echo "  info  service memory: $(awk '/^VmRSS/ {print $2 " " $3}' "/proc/$SVC/status") resident, $(awk '/^Threads/ {print $2}' "/proc/$SVC/status") threads"
+fi
 
 # The healthcheck fails once the service is gone (SIGTERM to the service: a clean stop).
 stop_tree "$(cat "$WORK/serve.pid")"
