@@ -156,6 +156,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   void count(std::string_view route, const Response& res,
              std::chrono::steady_clock::time_point began);
 
+  /// The metric children of one route label, looked up on first use.
+  struct RouteMetrics {
+    std::atomic<infra::Histogram*> latency{nullptr};
+    std::atomic<infra::Counter*> ok{nullptr};  ///< status 200
+  };
+  /// Keys fixed by `start()` (route patterns and the fixed labels), so the
+  /// request path finds its metrics without the families' mutex and label
+  /// vectors; other statuses still go through `with`.
+  std::unordered_map<std::string_view, std::unique_ptr<RouteMetrics>> route_metrics;
+
   std::uint64_t register_connection(std::shared_ptr<Connection> conn) {
     std::lock_guard lock(connections_mutex);
     const std::uint64_t id = ++next_connection;
@@ -226,6 +236,13 @@ void Server::Impl::start() {
       if (auto self = weak.lock()) self->broadcaster->publish(changes);
     });
   }
+  for (const Route& route : router.routes()) {
+    route_metrics.try_emplace(route.spec.pattern, std::make_unique<RouteMetrics>());
+  }
+  for (std::string_view label :
+       {"static", "not_found", "options", "invalid", "method_not_allowed", "/ws/lottery"}) {
+    route_metrics.try_emplace(label, std::make_unique<RouteMetrics>());
+  }
   running = true;
   auto self = shared_from_this();
   asio::co_spawn(control, accept_loop(), asio::detached);
@@ -272,9 +289,32 @@ infra::Task<void> Server::Impl::sweep_loop() {
 
 void Server::Impl::count(std::string_view route, const Response& res,
                          std::chrono::steady_clock::time_point began) {
-  requests->with({route, std::to_string(static_cast<unsigned>(res.status))}).inc();
-  latency->with({route}).observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  const auto it = route_metrics.find(route);
+  if (it == route_metrics.end()) {
+    requests->with({route, std::to_string(static_cast<unsigned>(res.status))}).inc();
+    latency->with({route}).observe(seconds);
+    return;
+  }
+  RouteMetrics& cached = *it->second;
+  // Two threads may both look a child up the first time; they find the same one.
+  infra::Histogram* histogram = cached.latency.load(std::memory_order_acquire);
+  if (histogram == nullptr) {
+    histogram = &latency->with({route});
+    cached.latency.store(histogram, std::memory_order_release);
+  }
+  histogram->observe(seconds);
+  if (res.status != http::status::ok) {
+    requests->with({route, std::to_string(static_cast<unsigned>(res.status))}).inc();
+    return;
+  }
+  infra::Counter* counter = cached.ok.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    counter = &requests->with({route, "200"});
+    cached.ok.store(counter, std::memory_order_release);
+  }
+  counter->inc();
 }
 
 infra::Task<Response> Server::Impl::handle(const Request& req, const std::string& ip) {
