@@ -128,6 +128,10 @@ class LeaseOnRedis : public ::testing::Test {
     if (!RedisProcess::available()) GTEST_SKIP() << "redis-server not installed";
     redis_ = std::make_unique<RedisProcess>(log_path("redis"));
   }
+  void TearDown() override {
+    redis_.reset();
+    if (!HasFailure()) std::filesystem::remove(log_path("redis"));
+  }
   std::unique_ptr<RedisProcess> redis_;
 };
 
@@ -326,7 +330,9 @@ TEST_F(LeaseOnRedis, FanoutRelaysTheLeadersCommitsInOrder) {
           << seen_b[i - 1];
     }
   }
-  EXPECT_EQ(fan_b->stats().stale, 0U);
+  // At most the leader's first reset frame can be stale: published between B's SUBSCRIBE and its
+  // read of the stored snapshot, which already holds it.
+  EXPECT_LE(fan_b->stats().stale, 1U);
   // A new client of B starts from the leader's state, not B's own.
   EXPECT_NE(fan_b->current().first->find("\"round_id\":30,"), std::string::npos);
 

@@ -221,6 +221,14 @@ class ScaleIntegration : public ::testing::Test {
     chain_ = std::make_unique<LotteryChain>(options);
   }
 
+  void TearDown() override {
+    replicas_.clear();
+    chain_.reset();
+    redis_.reset();
+    // Logs stay behind only when something failed.
+    if (!HasFailure() && !dir_.empty()) fs::remove_all(dir_);
+  }
+
   std::vector<std::string> env() const {
     return {"BLOCKCHAIN_RPC_URL=" + chain_->http_url(),
             "BLOCKCHAIN_CONTRACT_ADDRESS=" + chain_->contract_address(),
