@@ -283,8 +283,11 @@ if ((BENCH)); then
   log "bench: full build (no cache) ..."
   full=$(timed build "$stage" runtime -t "$TAG" --no-cache)
   log "bench: full build ${full} s"
-  printf '\n// rebuild probe %s\n' "$(date +%s%N)" >>"$stage/src/app/main.cpp"
-  log "bench: rebuild after changing src/app/main.cpp ..."
+  # A real code change, not a comment: ccache hashes the preprocessed source, so a comment
+  # would be a cache hit and measure only the link.
+  probe=${BENCH_FILE:-src/server/api.cpp}
+  printf '\n[[maybe_unused]] static constexpr long kRebuildProbe = %s;\n' "$(date +%s%N)" >>"$stage/$probe"
+  log "bench: rebuild after changing $probe ..."
   rebuild=$(timed build "$stage" runtime -t "$TAG")
   log "bench: rebuild ${rebuild} s"
   read -r ctx_files ctx_bytes < <(context_bytes "$stage")
@@ -322,7 +325,7 @@ echo "image size       $(human "$img_bytes") uncompressed, $(human "$gz_bytes") 
 if ((BENCH)); then
   ratio=$(awk -v a="$full" -v b="$rebuild" 'BEGIN{printf "%.1f", a / b}')
   echo "full build       ${full} s (no layer cache, empty compiler cache)"
-  echo "rebuild          ${rebuild} s after changing one source file (${ratio}x faster)"
+  echo "rebuild          ${rebuild} s after changing one source file, $probe (${ratio}x faster)"
 else
   echo "build time       ${full} s (with whatever cache this machine has)"
 fi
@@ -340,11 +343,11 @@ if ((BENCH)); then
     echo "| Runtime image, compressed (registry transfer) | $(human "$gz_bytes") | |"
     echo "| Layers | $layers | |"
     echo "| Full build (no layer cache, empty compiler cache) | ${full} s | |"
-    echo "| Rebuild after changing one source file | ${rebuild} s (${ratio}x faster) | >= 5x faster |"
+    echo "| Rebuild after a code change in one source file ($probe) | ${rebuild} s (${ratio}x faster) | >= 5x faster |"
     echo "| Packages with a shell in the image | 0 (FROM scratch, no package database) | 0 |"
     echo "| SBOM | $static_libs statically linked Debian packages, $npm_pkgs bundled npm packages | |"
     echo ""
-    echo "Measured $(date -u +%Y-%m-%d) with $ENGINE ($(nproc) vCPU $cpu, shared), revision ${REVISION:0:12}."
+    echo "Measured $(date -u +%Y-%m-%d) with $ENGINE ($(nproc) vCPU $cpu, shared: load average $(cut -d' ' -f1-3 /proc/loadavg) at the end), revision ${REVISION:0:12}."
     echo "<!-- image-figures:end -->"
   } >"$block"
   if grep -q '<!-- image-figures:begin' docs/benchmarks.md 2>/dev/null; then
