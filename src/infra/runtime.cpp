@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "infra/runtime.hpp"
 
+#include <sched.h>
+
 #include <boost/asio/post.hpp>
 
 #include <csignal>
@@ -10,8 +12,18 @@
 namespace lottery::infra {
 
 namespace {
+// One thread per core this process may run on: the affinity mask, not the
+// machine's core count, so a service pinned with taskset or a cpuset (a
+// container's --cpuset-cpus) does not run more threads than cores and pay
+// for the switching.
 std::size_t resolve_threads(std::size_t requested) {
   if (requested != 0) return requested;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
+    const int count = CPU_COUNT(&allowed);
+    if (count > 0) return static_cast<std::size_t>(count);
+  }
   const auto hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : hw;
 }

@@ -24,7 +24,8 @@ namespace lottery::infra {
 /// when `force_stop()` is called (e.g. after a shutdown deadline).
 class Runtime {
  public:
-  /// `threads` == 0 means one thread per hardware core (at least 1).
+  /// `threads` == 0 means one thread per core the process may run on (its CPU
+  /// affinity mask, e.g. after taskset or a cpuset; at least 1).
   explicit Runtime(std::size_t threads = 0);
   ~Runtime();
   Runtime(const Runtime&) = delete;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "infra/runtime.hpp"
+
+#include <sched.h>
 #include "infra/task_group.hpp"
 #include "infra/timeout.hpp"
 
@@ -155,4 +157,27 @@ TEST(Runtime, SigtermTriggersStopCallbacks) {
   runtime.context().restart();
   runtime.context().run();
   EXPECT_TRUE(late.load());
+}
+
+TEST(Runtime, DefaultThreadCountFollowsTheAffinityMask) {
+  cpu_set_t original;
+  CPU_ZERO(&original);
+  ASSERT_EQ(::sched_getaffinity(0, sizeof(original), &original), 0);
+  EXPECT_EQ(lottery::infra::Runtime().thread_count(),
+            static_cast<std::size_t>(CPU_COUNT(&original)));
+
+  // Pinned to one allowed core (as under `taskset -c N`): one thread.
+  int first = -1;
+  for (int cpu = 0; cpu < CPU_SETSIZE && first < 0; ++cpu) {
+    if (CPU_ISSET(cpu, &original)) first = cpu;
+  }
+  ASSERT_GE(first, 0);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(::sched_setaffinity(0, sizeof(one), &one), 0);
+  const std::size_t pinned = lottery::infra::Runtime().thread_count();
+  ASSERT_EQ(::sched_setaffinity(0, sizeof(original), &original), 0);
+  EXPECT_EQ(pinned, 1U);
+  EXPECT_EQ(lottery::infra::Runtime(3).thread_count(), 3U) << "an explicit count wins";
 }
