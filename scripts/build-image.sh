@@ -257,6 +257,25 @@ image_facts() {
   rm -rf "$dir"
 }
 
+# buildah (1.28) reuses a cached LABEL step even when the build arguments in it changed
+# (BuildKit does not): when every layer came from the cache of a build at another commit, the
+# image would keep that commit's revision and date. Then set them afresh (this commits one
+# empty layer on top; a build where any layer changed never needs it).
+refresh_labels() {
+  [[ $ENGINE == buildah ]] || return 0
+  local have
+  have=$("${BUILDAH[@]}" inspect --type image -f '{{index .Docker.Config.Labels "org.opencontainers.image.revision"}}' "$TAG")
+  [[ $have != "$REVISION" ]] || return 0
+  log "cached image carries revision ${have:0:12}: relabelling"
+  local ctr
+  ctr=$("${BUILDAH[@]}" from --pull=false "$TAG")
+  "${BUILDAH[@]}" config --label "org.opencontainers.image.revision=$REVISION" \
+    --label "org.opencontainers.image.created=$CREATED" --label "org.opencontainers.image.version=$VERSION" \
+    --label "org.opencontainers.image.source=$SOURCE" "$ctr"
+  "${BUILDAH[@]}" commit -q --format docker "$ctr" "$TAG" >/dev/null
+  "${BUILDAH[@]}" rm "$ctr" >/dev/null
+}
+
 write_sbom() {
   local context=$1
   rm -rf "$OUT/sbom"
@@ -295,6 +314,7 @@ if ((BENCH)); then
 else
   log "building $TAG ..."
   full=$(timed build "$CONTEXT" runtime -t "$TAG")
+  refresh_labels
   rebuild=""
   read -r ctx_files ctx_bytes < <(context_bytes "$CONTEXT")
   write_sbom "$CONTEXT"
