@@ -4,6 +4,7 @@
 // All state lives on one strand; public entry points hop onto it with co_spawn.
 #include "rpc/transport_detail.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -123,6 +124,15 @@ class WsStreamImpl final : public WsStream {
 
 class WsTransport;
 
+// An exchange is not cancelled from the caller's side: Boost.Asio 1.81's
+// co_spawn forwards a cancellation onto the strand by a posted handler that
+// can run after the exchange finished and freed its signal (a use-after-free
+// seen under ASan at shutdown; asio issue #1332). An exchange ends anyway: by
+// its reply, its own timeout, or close(), which the service calls on stop.
+auto uncancellable() {
+  return asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable);
+}
+
 class WsSubscription final : public Subscription,
                              public std::enable_shared_from_this<WsSubscription> {
  public:
@@ -205,7 +215,7 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
                             std::chrono::milliseconds timeout) override {
     auto result = co_await asio::co_spawn(
         strand_, exchange(shared_from_this(), std::move(payload), std::move(ids), timeout, false),
-        asio::use_awaitable);
+        uncancellable());
     co_return std::move(result.first);
   }
 
@@ -216,7 +226,7 @@ class WsTransport final : public Transport, public std::enable_shared_from_this<
     auto result = co_await asio::co_spawn(
         strand_,
         exchange(shared_from_this(), serialize_request(id, call), std::move(ids), timeout, true),
-        asio::use_awaitable);
+        uncancellable());
     if (!result.second) {
       auto outcome = parse_response(result.first, id);
       if (outcome.error) throw RpcException(*outcome.error);
