@@ -12,6 +12,7 @@
 #include "eth/hex.hpp"
 #include "eth/u256.hpp"
 #include "support/anvil_process.hpp"
+#include "support/free_port.hpp"
 #include "support/http_test_client.hpp"
 #include "support/lottery_chain.hpp"
 #include "support/process_runner.hpp"
@@ -59,22 +60,6 @@ std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
-}
-
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  auto* raw = reinterpret_cast<sockaddr*>(&addr);
-  if (::bind(fd, raw, sizeof(addr)) != 0 || ::getsockname(fd, raw, &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind/getsockname failed");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 bool process_exists(pid_t pid) {
@@ -163,7 +148,7 @@ TEST(Demo, DrawsRoundsKeepsBalancesExactAndStopsCleanly) {
   if (!AnvilProcess::available())
     GTEST_SKIP() << "node_modules/.bin/anvil missing: run scripts/setup.sh";
   const fs::path dir = make_temp_dir();
-  const std::uint16_t http_port = free_port();
+  const std::uint16_t http_port = free_loopback_port();
   // Explicit environment and working directory: nothing leaks in from the shell.
   BackgroundProcess demo(
       {LOTTERY_BIN, "demo", "--port", std::to_string(http_port), "--round-seconds", "10",
@@ -410,8 +395,9 @@ TEST_F(DeployCommand, DeploysSetsTheOperatorAndExplainsEveryRefusal) {
       0U);
 
   // Unreachable node.
-  r = run_lottery({"deploy", "--rpc-url", "http://127.0.0.1:" + std::to_string(free_port()),
-                   "--key-file", publisher_key});
+  r = run_lottery({"deploy", "--rpc-url",
+                   "http://127.0.0.1:" + std::to_string(free_loopback_port()), "--key-file",
+                   publisher_key});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("did not answer"), std::string::npos) << r.err;
 

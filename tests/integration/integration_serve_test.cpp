@@ -11,6 +11,7 @@
 #include "eth/hex.hpp"
 #include "eth/secp256k1.hpp"
 #include "eth/transaction.hpp"
+#include "support/free_port.hpp"
 #include "support/http_test_client.hpp"
 #include "support/lottery_chain.hpp"
 #include "support/process_runner.hpp"
@@ -61,27 +62,6 @@ std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return text;
-}
-
-// A port that was free a moment ago: bind port 0, read it back, release it.
-// SERVER_PORT=0 would work too, but the service does not report its port in
-// a way the test could read before it is ready.
-std::uint16_t pick_free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API takes sockaddr*.
-  auto* raw = reinterpret_cast<sockaddr*>(&addr);
-  if (::bind(fd, raw, sizeof(addr)) != 0 || ::getsockname(fd, raw, &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind/getsockname failed");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 /// Every WebSocket message in arrival order, parsed, so a test can look for
@@ -186,7 +166,7 @@ TEST_P(ServeIntegration, ServesFollowsDrawsAndStopsCleanly) {
     index << "<!doctype html><title>" << marker << "</title>\n";
   }
 
-  const std::uint16_t port = pick_free_port();
+  const std::uint16_t port = free_loopback_port();
   const std::string key = std::string(LotteryChain::private_key(kOperator));
   const std::vector<std::string> env = {
       "BLOCKCHAIN_RPC_URL=" + rpc_url,

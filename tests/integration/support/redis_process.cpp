@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "support/redis_process.hpp"
+#include "free_port.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -23,23 +24,6 @@
 namespace lottery::integration {
 namespace {
 
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API takes sockaddr*.
-  auto* raw = reinterpret_cast<sockaddr*>(&addr);
-  if (::bind(fd, raw, sizeof(addr)) != 0 || ::getsockname(fd, raw, &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind failed");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -57,7 +41,7 @@ std::string RedisProcess::binary_path() {
 }
 
 RedisProcess::RedisProcess(std::string log_path) : log_path_(std::move(log_path)) {
-  port_ = free_port();
+  port_ = free_loopback_port();
   spawn();
 }
 
