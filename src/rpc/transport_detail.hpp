@@ -17,7 +17,7 @@ namespace lottery::rpc::detail {
 
 std::shared_ptr<Transport> make_http_transport(infra::Executor executor, Endpoint endpoint,
                                                TransportOptions options);
-std::shared_ptr<Transport> make_ws_transport(infra::Executor executor, Endpoint endpoint,
+std::shared_ptr<Transport> make_ws_transport(const infra::Executor& executor, Endpoint endpoint,
                                              TransportOptions options);
 
 /// Sets SNI (names only; IP literals must not be sent) and RFC 6125 host name
