@@ -49,6 +49,8 @@ mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 DOCKERFILE=deploy/docker/Dockerfile
 VERSION=$(sed -n 's/^project(enclave_lottery VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+# The commit: the OCI revision label and, through the build stage's REVISION argument
+# (-DLOTTERY_GIT_REVISION), what `lottery --version` prints -- the context has no .git.
 REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE=$(git remote get-url origin 2>/dev/null || echo unknown)
 CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -113,6 +113,10 @@ check "revision label is the built commit" test "$(cfg '.Labels["org.opencontain
 if ((BUILD)); then
   check "built commit is HEAD" test "$(fig revision)" = "$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 fi
+# The binary knows its commit too (the Dockerfile passes it to CMake: no .git in the context).
+version_line="lottery $(cfg '.Labels["org.opencontainers.image.version"]') ($(fig revision))"
+check "lottery --version prints the built commit ($version_line)" \
+  test "$("$RFS/app/lottery" --version 2>&1)" = "$version_line"
 check "no key, RPC or contract baked into the environment" \
   not grep -Eq '^(BLOCKCHAIN_|REDIS_|DEPLOYER_)|KEY' <(cfg '.Env[]')
 find "$RFS" -mindepth 1 \( -type f -o -type l \) -printf '/%P\n' | sort >"$WORK/files"
