@@ -199,6 +199,7 @@ int run_service(const config::Settings& settings) {
     head.block_hash = view.head_hash;
     head.timestamp = view.chain_time;
     head.round = view.round;
+    head.pending_refunds = view.pending_refunds;
     op.submit_head(std::move(head));
   });
 

@@ -105,6 +105,12 @@ void register_service_metrics(infra::Registry& registry, const follower::Followe
   registry.gauge_callback(
       "lottery_rounds_refunded", "Finished rounds that were refunded (in history).",
       [&store, as_double] { return as_double(store.snapshot()->summary.refunded_rounds); });
+  // Batched refunds (RefundsPending) the operator still has to continue; stays above 0 when it
+  // cannot (no key, stopped, standby, out of funds).
+  registry.gauge_callback(
+      "lottery_refunds_pending",
+      "Refunded rounds whose stakes are not all returned yet (continueRefund due).",
+      [&store, as_double] { return as_double(store.snapshot()->pending_refunds().size()); });
 }
 
 }  // namespace lottery::app

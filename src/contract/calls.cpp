@@ -75,6 +75,9 @@ eth::Bytes get_round_participants_with_bets_call(std::uint64_t round_id) {
 eth::Bytes get_round_by_id_call(std::uint64_t round_id) {
   return call("getRoundById(uint256)", {eth::abi_uint(eth::U256{round_id})});
 }
+eth::Bytes refund_progress_call(std::uint64_t round_id) {
+  return call("refundProgress(uint256)", {eth::abi_uint(eth::U256{round_id})});
+}
 
 eth::Selector place_bet_selector() {
   return eth::abi_selector(signature("placeBet()"));

@@ -33,6 +33,9 @@ eth::Bytes operator_call();
 eth::Bytes get_round_participants_with_bets_call(std::uint64_t round_id);
 /// `getRoundById(roundId)`: any round's summary (decode with `decode_round`).
 eth::Bytes get_round_by_id_call(std::uint64_t round_id);
+/// `refundProgress(roundId)`: how many of a refunded round's stakes were returned (decode with
+/// `decode_u64`); equal to the participant count once the refund is complete.
+eth::Bytes refund_progress_call(std::uint64_t round_id);
 
 /// The selector of `placeBet()`, which the bet relay requires raw transactions to call.
 eth::Selector place_bet_selector();

@@ -15,6 +15,7 @@
 #include "store/types.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -36,6 +37,8 @@ struct ContractState {
   store::Round round;
   std::vector<store::Participant> participants;  ///< contract (first-bet) order
   std::optional<store::ContractConfig> config;   ///< only when asked for
+  /// `refundProgress(roundId)` by round id, for the rounds asked for (`refund_progress`).
+  std::map<std::uint64_t, std::uint64_t> refund_progress;
 };
 
 class ChainSource {
@@ -55,6 +58,10 @@ class ChainSource {
   /// getRound + getParticipantsWithBets (+ getConfig and maxParticipants when
   /// `with_config`) at block `number`, in one batch.
   virtual infra::Task<ContractState> read_state(std::uint64_t number, bool with_config) = 0;
+  /// `refundProgress(roundId)` of each of `round_ids` at block `number`, in one batch: how many
+  /// stakes of that refunded round were returned so far.
+  virtual infra::Task<std::map<std::uint64_t, std::uint64_t>> refund_progress(
+      std::uint64_t number, std::vector<std::uint64_t> round_ids) = 0;
   /// The contract's logs in blocks `from..to` (inclusive), as the node returns them.
   virtual infra::Task<std::vector<rpc::Log>> get_logs(std::uint64_t from, std::uint64_t to) = 0;
   /// True when the contract has code at block `number`.

@@ -17,7 +17,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
+#include <variant>
 
 namespace lottery::follower {
 
@@ -360,7 +362,27 @@ Task<void> Follower::process(rpc::BlockHeader head, std::uint64_t latest) {
       !config_block_ || config_events || ancestor.has_value() || head.number < *config_block_ ||
       head.number - *config_block_ >= std::max<std::uint64_t>(options_.config_refresh_blocks, 1);
   ContractState state = co_await source_->read_state(head.number, with_config);
-  commit_head(head, latest, std::move(ring), linked, ancestor, std::move(logs), std::move(state));
+  DecodedLogs decoded = decode_logs(logs);
+  std::vector<std::uint64_t> refund_rounds = refunds_to_read(decoded, ancestor.has_value());
+  if (!refund_rounds.empty()) {
+    state.refund_progress = co_await source_->refund_progress(head.number, refund_rounds);
+  }
+  commit_head(head, latest, std::move(ring), linked, ancestor, std::move(decoded),
+              std::move(state));
+}
+
+std::vector<std::uint64_t> Follower::refunds_to_read(const DecodedLogs& decoded, bool reorg) const {
+  std::set<std::uint64_t> rounds;
+  // After a reorg every known refund is read again: the transaction that advanced (or finished)
+  // one may be gone.
+  for (const auto& [round_id, progress] : store_.snapshot()->refunds) {
+    if (reorg || !progress.complete()) rounds.insert(round_id);
+  }
+  for (const auto& event : decoded.events) {
+    if (const auto* batched = std::get_if<store::RefundsPending>(&event.body))
+      rounds.insert(batched->round_id);
+  }
+  return {rounds.begin(), rounds.end()};
 }
 
 Task<std::vector<rpc::BlockHeader>> Follower::link(const rpc::BlockHeader& head, BlockRing& ring,
@@ -469,9 +491,8 @@ Task<std::vector<rpc::Log>> Follower::fetch_logs(std::uint64_t from, std::uint64
 
 void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, BlockRing ring,
                            const std::vector<rpc::BlockHeader>& linked,
-                           std::optional<std::uint64_t> ancestor, std::vector<rpc::Log> logs,
+                           std::optional<std::uint64_t> ancestor, DecodedLogs decoded,
                            ContractState state) {
-  DecodedLogs decoded = decode_logs(logs);
   for (const auto& line : decoded.malformed) log_malformed(line);
 
   store::Batch batch;
@@ -481,6 +502,8 @@ void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, B
   batch.set_round(state.round);
   batch.set_participants(state.participants);
   if (state.config) batch.set_config(*state.config);
+  for (const auto& [round_id, refunded] : state.refund_progress)
+    batch.set_refund_progress(round_id, refunded, head.number);
   store::ChainStatus status = status_;
   status.chain_id = chain_id_;
   status.latest_block = head.number;
@@ -538,6 +561,7 @@ void Follower::commit_head(const rpc::BlockHeader& head, std::uint64_t latest, B
     view.round = state.round;
     view.synced = status.synced;
     view.reorg_ancestor = ancestor;
+    view.pending_refunds = store_.snapshot()->pending_refunds();
     try {
       on_head_(view);
     } catch (const std::exception& e) {

@@ -20,7 +20,9 @@
 //   2. eth_getLogs from the first unread block to H in adaptive chunks;
 //   3. one batch of views at H: getRound, getParticipantsWithBets, and
 //      getConfig + maxParticipants when a config event was seen, after a
-//      reorg, at start, or every `config_refresh_blocks`;
+//      reorg, at start, or every `config_refresh_blocks`; then
+//      refundProgress(id) of every round with a batched refund still running
+//      (RefundsPending seen, not complete; all known ones after a reorg);
 //   4. commit: rollback (if any), events (exactly once by block hash + log
 //      index, enforced by the store), round, participants, config, chain
 //      status, finality at H - confirmations; then the `on_head` hook.
@@ -31,6 +33,7 @@
 #include "follower/block_ring.hpp"
 #include "follower/chain_source.hpp"
 #include "follower/chunk_sizer.hpp"
+#include "follower/log_events.hpp"
 #include "follower/options.hpp"
 #include "infra/task.hpp"
 #include "store/store.hpp"
@@ -68,6 +71,9 @@ struct ChainView {
   bool synced = false;           ///< the head is the newest block the node reported
   /// Set when this head's commit rolled back a reorg to this block.
   std::optional<std::uint64_t> reorg_ancestor;
+  /// Refunded rounds whose batched refund is not complete at the head (`continueRefund` due),
+  /// oldest first.
+  std::vector<store::RefundProgress> pending_refunds;
 };
 
 /// Counters for metrics, health and tests.
@@ -146,10 +152,12 @@ class Follower {
                                                                  std::uint64_t to,
                                                                  std::exception_ptr& too_large);
 
+  /// Rounds whose `refundProgress` must be read at this head: the store's unfinished batched
+  /// refunds (all of them after a reorg) and those with a `RefundsPending` among `decoded`.
+  std::vector<std::uint64_t> refunds_to_read(const DecodedLogs& decoded, bool reorg) const;
   void commit_head(const rpc::BlockHeader& head, std::uint64_t latest, BlockRing ring,
                    const std::vector<rpc::BlockHeader>& linked,
-                   std::optional<std::uint64_t> ancestor, std::vector<rpc::Log> logs,
-                   ContractState state);
+                   std::optional<std::uint64_t> ancestor, DecodedLogs decoded, ContractState state);
   void note_failure(const std::exception_ptr& error);
   void note_recovered();
   void mark_status_only(bool reachable);

@@ -37,6 +37,15 @@ std::vector<rpc::Call> state_calls(const eth::Address& contract, std::uint64_t n
   return calls;
 }
 
+std::vector<rpc::Call> refund_progress_calls(const eth::Address& contract, std::uint64_t number,
+                                             const std::vector<std::uint64_t>& round_ids) {
+  std::vector<rpc::Call> calls;
+  calls.reserve(round_ids.size());
+  for (const std::uint64_t id : round_ids)
+    calls.push_back(view_call(contract, contract::refund_progress_call(id), number));
+  return calls;
+}
+
 std::vector<rpc::Call> header_calls(std::uint64_t from, std::uint64_t to) {
   std::vector<rpc::Call> calls;
   for (std::uint64_t n = from; n <= to; ++n)
@@ -165,6 +174,22 @@ Task<std::vector<rpc::BlockHeader>> RpcChainSource::headers(std::uint64_t from, 
 Task<ContractState> RpcChainSource::read_state(std::uint64_t number, bool with_config) {
   auto outcomes = co_await client_.batch(state_calls(contract_, number, with_config));
   co_return decode_state(outcomes, number, with_config);
+}
+
+Task<std::map<std::uint64_t, std::uint64_t>> RpcChainSource::refund_progress(
+    std::uint64_t number, std::vector<std::uint64_t> round_ids) {
+  std::map<std::uint64_t, std::uint64_t> out;
+  if (round_ids.empty()) co_return out;
+  auto outcomes = co_await client_.batch(refund_progress_calls(contract_, number, round_ids));
+  if (outcomes.size() != round_ids.size())
+    throw ChainDataError(
+        "the node answered a refundProgress batch with the wrong number of results");
+  for (std::size_t i = 0; i < round_ids.size(); ++i) {
+    out[round_ids[i]] =
+        decoded(contract::decode_u64(view_bytes(outcomes[i], "refundProgress(uint256)")),
+                "refundProgress(uint256)", number);
+  }
+  co_return out;
 }
 
 Task<std::vector<rpc::Log>> RpcChainSource::get_logs(std::uint64_t from, std::uint64_t to) {

@@ -23,6 +23,8 @@ class RpcChainSource final : public ChainSource {
   infra::Task<std::optional<rpc::BlockHeader>> header_at(std::uint64_t number) override;
   infra::Task<std::vector<rpc::BlockHeader>> headers(std::uint64_t from, std::uint64_t to) override;
   infra::Task<ContractState> read_state(std::uint64_t number, bool with_config) override;
+  infra::Task<std::map<std::uint64_t, std::uint64_t>> refund_progress(
+      std::uint64_t number, std::vector<std::uint64_t> round_ids) override;
   infra::Task<std::vector<rpc::Log>> get_logs(std::uint64_t from, std::uint64_t to) override;
   infra::Task<bool> has_code(std::uint64_t number) override;
   bool supports_new_heads() const override;

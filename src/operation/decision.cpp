@@ -13,16 +13,20 @@ std::string_view action_name(Action action) noexcept {
       return "draw_winner";
     case Action::kRefundExpired:
       return "refund_expired_round";
+    case Action::kContinueRefund:
+      return "continue_refund";
   }
   return "unknown";
 }
 
-eth::Bytes action_call_data(Action action) {
+eth::Bytes action_call_data(Action action, std::uint64_t round_id) {
   switch (action) {
     case Action::kDrawWinner:
       return contract::draw_winner_call();
     case Action::kRefundExpired:
       return contract::refund_expired_round_call();
+    case Action::kContinueRefund:
+      return contract::continue_refund_call(round_id);
     case Action::kNone:
       break;
   }
@@ -38,6 +42,23 @@ Action decide(const store::Round& round, std::uint64_t chain_time) noexcept {
   if (chain_time > round.max_draw_time) return Action::kRefundExpired;
   if (chain_time >= round.min_draw_time) return Action::kDrawWinner;
   return Action::kNone;
+}
+
+Decision decide_refund(std::span<const store::RefundProgress> pending_refunds) noexcept {
+  const store::RefundProgress* oldest = nullptr;
+  for (const auto& progress : pending_refunds) {
+    if (progress.complete()) continue;
+    if (oldest == nullptr || progress.round_id < oldest->round_id) oldest = &progress;
+  }
+  if (oldest == nullptr) return {};
+  return Decision{Action::kContinueRefund, oldest->round_id, oldest->refunded};
+}
+
+Decision decide(const store::Round& round, std::span<const store::RefundProgress> pending_refunds,
+                std::uint64_t chain_time) noexcept {
+  if (const Action action = decide(round, chain_time); action != Action::kNone)
+    return Decision{action, round.round_id, 0};
+  return decide_refund(pending_refunds);
 }
 
 }  // namespace lottery::operation

@@ -32,19 +32,21 @@ bool Intent::owns(const eth::Hash32& hash) const {
                      [&](const Attempt& a) { return a.hash == hash; });
 }
 
-bool IntentBook::covers(std::uint64_t round_id, Action action) const noexcept {
+bool IntentBook::covers(std::uint64_t round_id, Action action, std::uint64_t stage) const noexcept {
   if (pending_ && pending_->round_id == round_id && pending_->action == action) return true;
-  return std::any_of(mined_.begin(), mined_.end(),
-                     [&](const Intent& i) { return i.round_id == round_id && i.action == action; });
+  return std::any_of(mined_.begin(), mined_.end(), [&](const Intent& i) {
+    return i.round_id == round_id && i.action == action && i.stage == stage;
+  });
 }
 
 Intent& IntentBook::open(std::uint64_t round_id, Action action, std::uint64_t nonce,
-                         std::uint64_t gas_limit, std::uint64_t head) {
+                         std::uint64_t gas_limit, std::uint64_t head, std::uint64_t stage) {
   if (pending_) throw std::logic_error("IntentBook::open with an intent in flight");
   Intent intent;
   intent.id = next_id_++;
   intent.round_id = round_id;
   intent.action = action;
+  intent.stage = stage;
   intent.nonce = nonce;
   intent.gas_limit = gas_limit;
   intent.last_send_block = head;

@@ -40,6 +40,7 @@ struct Intent {
   std::uint64_t id = 0;  ///< increases by one per intent
   std::uint64_t round_id = 0;
   Action action = Action::kNone;
+  std::uint64_t stage = 0;  ///< `Decision::stage` (refund progress for kContinueRefund)
   std::uint64_t nonce = 0;
   std::uint64_t gas_limit = 0;
   /// Every transaction sent for this intent, oldest first; all share `nonce`, so at most one of
@@ -75,13 +76,14 @@ class IntentBook {
   Intent* pending() noexcept { return pending_ ? &*pending_ : nullptr; }
   const Intent* pending() const noexcept { return pending_ ? &*pending_ : nullptr; }
 
-  /// True when (round_id, action) must not be sent now: an intent for it is pending, or one landed
-  /// and has not been removed by a reorg.
-  bool covers(std::uint64_t round_id, Action action) const noexcept;
+  /// True when (round_id, action) must not be sent now: an intent for it is pending, or one for
+  /// the same `stage` landed and has not been removed by a reorg. (A landed continueRefund covers
+  /// only the batch it paid: once the follower sees the progress move, the next batch is new.)
+  bool covers(std::uint64_t round_id, Action action, std::uint64_t stage = 0) const noexcept;
 
   /// Records a new intent (before signing). Precondition: `pending() == nullptr`.
   Intent& open(std::uint64_t round_id, Action action, std::uint64_t nonce, std::uint64_t gas_limit,
-               std::uint64_t head);
+               std::uint64_t head, std::uint64_t stage = 0);
 
   /// The pending intent ended with the given state (kMined needs the mined fields set first;
   /// kMined intents move to the watch list, the others are dropped).

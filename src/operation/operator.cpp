@@ -342,10 +342,11 @@ infra::Task<void> Operator::replace(const HeadView& head, const eth::PrivateKey&
   Intent& intent = *book_.pending();
 
   // Re-evaluate against the state at this head: the action must still be due and still simulate.
-  bool still_due =
-      decide(head.round, head.timestamp) == intent.action && head.round.round_id == intent.round_id;
+  // (A continueRefund whose batch someone else paid meanwhile pays the next one: same call.)
+  const Decision due = decide(head.round, head.pending_refunds, head.timestamp);
+  bool still_due = due.action == intent.action && due.round_id == intent.round_id;
   std::uint64_t gas_limit = intent.gas_limit;
-  if (still_due) still_due = co_await simulate(head, intent.action, gas_limit);
+  if (still_due) still_due = co_await simulate(head, due, gas_limit);
   if (!still_due && intent.attempts.empty()) {
     abandon("the action is no longer due");
     co_return;
@@ -405,24 +406,29 @@ infra::Task<void> Operator::replace(const HeadView& head, const eth::PrivateKey&
 // ---------------------------------------------------------------- new intents
 
 infra::Task<void> Operator::evaluate(const HeadView& head, const eth::PrivateKey& key) {
-  const Action action = decide(head.round, head.timestamp);
+  const Decision decision = decide(head.round, head.pending_refunds, head.timestamp);
+  const Action action = decision.action;
   if (action == Action::kNone) {
     last_simulation_failure_.clear();
     co_return;
   }
-  if (book_.covers(head.round.round_id, action)) co_return;  // already landed or in flight
-  std::erase_if(chain_reverts_,
-                [&](const auto& entry) { return entry.first.first < head.round.round_id; });
-  if (const auto it = chain_reverts_.find({head.round.round_id, action});
+  // Already landed or in flight.
+  if (book_.covers(decision.round_id, action, decision.stage)) co_return;
+  // Forget the counts of rounds that are over: older than the current one and not refunding.
+  std::erase_if(chain_reverts_, [&](const auto& entry) {
+    const std::uint64_t round_id = entry.first.first;
+    return round_id < head.round.round_id &&
+           std::none_of(head.pending_refunds.begin(), head.pending_refunds.end(),
+                        [&](const store::RefundProgress& p) { return p.round_id == round_id; });
+  });
+  if (const auto it = chain_reverts_.find({decision.round_id, action});
       it != chain_reverts_.end() && it->second >= options_.max_chain_reverts) {
     // Simulations pass but the chain keeps reverting (e.g. a gas estimate that is too low): stop
     // paying for it; an operator has to look.
     if (it->second == options_.max_chain_reverts) {
-      logging::log_error(kComponent,
-                         "action reverted on chain repeatedly; not sending it again for this round",
-                         {{"round", head.round.round_id},
-                          {"action", action_name(action)},
-                          {"reverts", it->second}});
+      logging::log_error(
+          kComponent, "action reverted on chain repeatedly; not sending it again for this round",
+          {{"round", decision.round_id}, {"action", action_name(action)}, {"reverts", it->second}});
       ++it->second;  // logged once
     }
     co_return;
@@ -430,13 +436,14 @@ infra::Task<void> Operator::evaluate(const HeadView& head, const eth::PrivateKey
   if (!gate_token_) co_return;
 
   std::uint64_t gas_limit = 0;
-  if (!co_await simulate(head, action, gas_limit)) co_return;
+  if (!co_await simulate(head, decision, gas_limit)) co_return;
   const std::optional<Fees> fees = co_await quote_fees();
   if (!fees) co_return;
   const eth::Address address = key.address();
   std::uint64_t nonce = co_await nonces_.acquire(*node_, address);
 
-  Intent& intent = book_.open(head.round.round_id, action, nonce, gas_limit, head.block_number);
+  Intent& intent =
+      book_.open(decision.round_id, action, nonce, gas_limit, head.block_number, decision.stage);
   {
     std::lock_guard lock(mutex_);
     ++stats_.intents;
@@ -445,6 +452,7 @@ infra::Task<void> Operator::evaluate(const HeadView& head, const eth::PrivateKey
                     {{"intent", intent.id},
                      {"round", intent.round_id},
                      {"action", action_name(action)},
+                     {"stage", decision.stage},
                      {"nonce", nonce},
                      {"chain_time", head.timestamp},
                      {"block", head.block_number}});
@@ -463,12 +471,13 @@ infra::Task<void> Operator::evaluate(const HeadView& head, const eth::PrivateKey
   }
 }
 
-infra::Task<bool> Operator::simulate(const HeadView& head, Action action,
+infra::Task<bool> Operator::simulate(const HeadView& head, const Decision& decision,
                                      std::uint64_t& gas_limit) {
+  const Action action = decision.action;
   rpc::CallRequest request;
   request.from = active_address_;
   request.to = options_.contract_address;
-  request.data = action_call_data(action);
+  request.data = action_call_data(action, decision.round_id);
   try {
     co_await node_->call(request);
     const std::uint64_t estimate = co_await node_->estimate_gas(request);
@@ -479,12 +488,12 @@ infra::Task<bool> Operator::simulate(const HeadView& head, Action action,
     if (e.kind() != rpc::RpcErrc::kExecutionReverted) throw;
     const std::string reason = revert_text(e.error());
     const std::string memo =
-        std::to_string(head.round.round_id) + "/" + std::string(action_name(action)) + "/" + reason;
+        std::to_string(decision.round_id) + "/" + std::string(action_name(action)) + "/" + reason;
     {
       std::lock_guard lock(mutex_);
       ++stats_.simulation_reverts;
     }
-    const logging::Fields fields = {{"round", head.round.round_id},
+    const logging::Fields fields = {{"round", decision.round_id},
                                     {"action", action_name(action)},
                                     {"block", head.block_number},
                                     {"chain_time", head.timestamp},
@@ -551,7 +560,7 @@ infra::Task<Operator::SendResult> Operator::send_attempt(const HeadView& head, I
     txn.gas_limit = kTransferGas;
   } else {
     txn.to = options_.contract_address;
-    txn.data = action_call_data(intent.action);
+    txn.data = action_call_data(intent.action, intent.round_id);
     txn.gas_limit = intent.gas_limit;
   }
   auto signed_txn = eth::sign_transaction(txn, key);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-// The operator (SPEC §4): on every new head it decides from chain time and the current round,
-// and sends drawWinner() / refundExpiredRound() exactly when the contract allows them.
+// The operator (SPEC §4): on every new head it decides from chain time, the current round and the
+// batched refunds still running, and sends drawWinner() / refundExpiredRound() exactly when the
+// contract allows them, and continueRefund(roundId) after RefundsPending until the refund is done.
 //
 // Per head (`on_head`), on the operator's own coroutine (never the follower's):
 //
@@ -15,11 +16,12 @@
 //              `replace_after_blocks` heads: the action is re-decided and re-simulated, then the
 //              transaction is replaced with the same nonce and fees +12.5% (or, when the action is
 //              no longer due, cancelled by a 0-value self-transfer with the same nonce).
-//   decide     no intent in flight: `decide(round, t)`; an action already covered by an intent is
-//              not sent again. Simulate (eth_call + eth_estimateGas from the operator's address;
-//              a revert is logged with its reason and nothing is sent), fees (eth_feeHistory, or
-//              eth_gasPrice without a base fee; refused above the cap), nonce, then the intent is
-//              recorded, the transaction signed and sent.
+//   decide     no intent in flight: `decide(round, pending_refunds, t)`; an action already covered
+//              by an intent is not sent again (a continueRefund: the same batch of the same round).
+//              Simulate (eth_call + eth_estimateGas from the operator's address; a revert is logged
+//              with its reason and nothing is sent), fees (eth_feeHistory, or eth_gasPrice without
+//              a base fee; refused above the cap), nonce, then the intent is recorded, the
+//              transaction signed and sent.
 //   balance    every `balance_check_blocks` heads: below `low_balance_draws` × the cost of a draw
 //              → warning and `low_balance` in the store's operator status.
 //
@@ -47,6 +49,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lottery::operation {
 
@@ -59,6 +62,9 @@ struct HeadView {
   std::uint64_t timestamp = 0;  ///< chain time: the only clock the operator decides with
   std::optional<eth::U256> base_fee;
   store::Round round;  ///< the current round as of this head
+  /// Refunded rounds whose batched refund is not complete at this head (the follower's
+  /// `ChainView::pending_refunds`): each needs `continueRefund(roundId)`.
+  std::vector<store::RefundProgress> pending_refunds;
 };
 
 struct OperatorOptions {
@@ -158,7 +164,8 @@ class Operator {
   infra::Task<void> follow_pending(const HeadView& head, const eth::PrivateKey& key);
   infra::Task<void> replace(const HeadView& head, const eth::PrivateKey& key);
   infra::Task<void> evaluate(const HeadView& head, const eth::PrivateKey& key);
-  infra::Task<bool> simulate(const HeadView& head, Action action, std::uint64_t& gas_limit);
+  infra::Task<bool> simulate(const HeadView& head, const Decision& decision,
+                             std::uint64_t& gas_limit);
   /// The market's fees now (eth_feeHistory, or eth_gasPrice without a base fee); remembered in
   /// `last_quote_` when not refused.
   infra::Task<FeeQuote> market_fees();

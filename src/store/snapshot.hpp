@@ -18,6 +18,9 @@ using HistoryList = std::vector<std::shared_ptr<const FinishedRound>>;
 using FeedList = std::vector<std::shared_ptr<const Activity>>;
 /// Bets per round id (the current round and the rounds still in history).
 using BetBook = std::map<std::uint64_t, std::shared_ptr<const RoundBets>>;
+/// Batched refunds by round id: the ones still running, and finished ones until their last
+/// update is final. A handful at most, so it is copied by value.
+using RefundBook = std::map<std::uint64_t, RefundProgress>;
 
 /// Default page sizes of the pre-serialised REST views.
 inline constexpr std::size_t kParticipantsViewLimit = 200;
@@ -69,6 +72,8 @@ struct Snapshot {
   std::shared_ptr<const FeedList> feed;
   std::shared_ptr<const BetBook> bets;
 
+  RefundBook refunds;
+
   /// Highest block whose events are final (0: none yet).
   std::uint64_t final_block = 0;
   StoreStats stats;
@@ -77,6 +82,15 @@ struct Snapshot {
 
   /// Chain time: the latest block's timestamp (also every view's `timestamp`).
   std::uint64_t chain_time() const noexcept { return chain.head_timestamp; }
+
+  /// The batched refunds that are not complete yet, oldest round first.
+  std::vector<RefundProgress> pending_refunds() const {
+    std::vector<RefundProgress> out;
+    for (const auto& [id, progress] : refunds) {
+      if (!progress.complete()) out.push_back(progress);
+    }
+    return out;
+  }
 };
 
 }  // namespace lottery::store

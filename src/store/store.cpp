@@ -35,6 +35,10 @@ void Batch::set_capacities(std::size_t history_capacity, std::size_t feed_capaci
   capacities_ = {std::max<std::size_t>(history_capacity, 1),
                  std::max<std::size_t>(feed_capacity, 1)};
 }
+void Batch::set_refund_progress(std::uint64_t round_id, std::uint64_t refunded,
+                                std::uint64_t block_number) {
+  refund_reads_.push_back(RefundRead{round_id, refunded, block_number});
+}
 void Batch::apply(ChainEvent event) {
   ops_.emplace_back(std::move(event));
 }
@@ -47,7 +51,7 @@ void Batch::rollback_to(std::uint64_t ancestor_block) {
 
 bool Batch::empty() const noexcept {
   return !round_ && !participants_ && !config_ && !chain_ && !operator_ && !capacities_ &&
-         ops_.empty();
+         ops_.empty() && refund_reads_.empty();
 }
 
 std::string_view change_type_name(ChangeKind kind) noexcept {
@@ -368,6 +372,17 @@ CommitResult Store::commit(Batch batch) {
                           ? it->second
                           : std::make_shared<const RoundBets>(RoundBets{done->round_id, {}});
         insert_in_chain_order<FinishedRound>(history.write(), std::move(entry));
+      } else if (const auto* batched = std::get_if<RefundsPending>(&event->body)) {
+        RefundProgress& progress = next->refunds[batched->round_id];
+        if (progress.round_id == 0 && progress.since_block == 0) {
+          progress.round_id = batched->round_id;
+          progress.since_block = meta.block_number;
+        }
+        progress.participant_count = batched->refunded + batched->remaining;
+        if (meta.block_number >= progress.updated_block) {
+          progress.refunded = batched->refunded;
+          progress.updated_block = meta.block_number;
+        }
       } else if (const auto* refund = std::get_if<RoundRefunded>(&event->body)) {
         auto entry = std::make_shared<FinishedRound>();
         entry->kind = FinishKind::kRefunded;
@@ -439,11 +454,25 @@ CommitResult Store::commit(Batch batch) {
           break;
         }
       }
+      std::erase_if(next->refunds,
+                    [&](const auto& entry) { return entry.second.since_block > ancestor; });
       next->final_block = std::min(next->final_block, ancestor);
       ++next->stats.reorgs;
       reorgs.push_back(std::move(change));
     }
   }
+
+  // ---- batched refunds: what the follower read at this head, then drop the
+  // finished ones whose last update can no longer be rolled back
+  for (const auto& read : batch.refund_reads_) {
+    auto it = next->refunds.find(read.round_id);
+    if (it == next->refunds.end() || read.block_number < it->second.updated_block) continue;
+    it->second.refunded = read.refunded;
+    it->second.updated_block = read.block_number;
+  }
+  std::erase_if(next->refunds, [&](const auto& entry) {
+    return entry.second.complete() && entry.second.updated_block <= next->final_block;
+  });
 
   // ---- capacities: drop the oldest entries
   if (history.read().size() > w.options.history_capacity) {

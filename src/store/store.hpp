@@ -68,6 +68,13 @@ class Batch {
   /// Zero is treated as one.
   void set_capacities(std::size_t history_capacity, std::size_t feed_capacity);
 
+  /// What `refundProgress(round_id)` returned at `block_number` (the follower reads it for every
+  /// round with a batched refund still running, see `Snapshot::refunds`). Applied after this
+  /// batch's events; ignored for a round without a `RefundsPending` in the store, or when the
+  /// store already knows a later figure.
+  void set_refund_progress(std::uint64_t round_id, std::uint64_t refunded,
+                           std::uint64_t block_number);
+
   /// Applies a decoded event exactly once, keyed by (block_hash, log_index);
   /// a key already applied is ignored and counted in `StoreStats::duplicate_events`.
   /// Events should come in chain order; one that does not is still placed in
@@ -75,8 +82,11 @@ class Batch {
   void apply(ChainEvent event);
   /// Marks every event at or below `block_number` final (confirmations reached).
   void mark_final(std::uint64_t block_number);
-  /// Removes every event-derived entry (history, feed, bets, exactly-once keys)
-  /// above `ancestor_block` and publishes a `reorg` change.
+  /// Removes every event-derived entry (history, feed, bets, exactly-once keys,
+  /// batched refunds first seen) above `ancestor_block` and publishes a
+  /// `reorg` change. A refund's progress learnt above the ancestor is kept
+  /// until the next `set_refund_progress` (the follower re-reads every
+  /// refund after a reorg, in the same batch).
   void rollback_to(std::uint64_t ancestor_block);
 
   bool empty() const noexcept;
@@ -98,6 +108,12 @@ class Batch {
   std::optional<OperatorStatus> operator_;
   std::optional<std::pair<std::size_t, std::size_t>> capacities_;
   std::vector<Op> ops_;
+  struct RefundRead {
+    std::uint64_t round_id;
+    std::uint64_t refunded;
+    std::uint64_t block_number;
+  };
+  std::vector<RefundRead> refund_reads_;
 };
 
 /// What kind of thing changed in a commit.

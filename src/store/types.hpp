@@ -169,6 +169,22 @@ struct PlayerRound {
   U256 refunded_wei = 0;  ///< the stake when refunded
 };
 
+/// A refunded round whose stakes are returned in batches: the contract emitted `RefundsPending`
+/// for it, and `continueRefund(roundId)` must be called until every stake is back.
+struct RefundProgress {
+  std::uint64_t round_id = 0;
+  /// Stakes to return in all: `refunded + remaining` of the round's `RefundsPending`.
+  std::uint64_t participant_count = 0;
+  /// Stakes returned (or credited) so far: the event's `refunded`, later the contract's
+  /// `refundProgress(roundId)` as read by the follower.
+  std::uint64_t refunded = 0;
+  std::uint64_t since_block = 0;    ///< block of the round's first `RefundsPending`
+  std::uint64_t updated_block = 0;  ///< block at which `refunded` was learnt
+
+  bool complete() const noexcept { return refunded >= participant_count; }
+  friend bool operator==(const RefundProgress&, const RefundProgress&) = default;
+};
+
 /// What the follower knows about the chain head.
 struct ChainStatus {
   std::uint64_t chain_id = 0;

@@ -86,6 +86,20 @@ class FakeChain final : public ChainSource {
     b.logs.push_back(log);
     return blocks.size() - 1;
   }
+  /// Appends one block holding a RefundsPending(round_id, refunded, remaining) log.
+  std::uint64_t mine_refunds_pending(std::uint64_t round_id, std::uint64_t refunded,
+                                     std::uint64_t remaining) {
+    FakeBlock& b = append_block({});
+    rpc::Log log = base_log(b, 0);
+    log.topics.push_back(
+        eth::keccak256(std::string_view("RefundsPending(uint256,uint256,uint256,uint256)")));
+    log.topics.push_back(word(round_id));
+    append_word(log.data, word(refunded));
+    append_word(log.data, word(remaining));
+    append_word(log.data, word(b.header.timestamp));
+    b.logs.push_back(log);
+    return blocks.size() - 1;
+  }
   /// Replaces every block from `first` on with a new branch of `count`
   /// blocks; `bets_at(i)` gives the bets of the i-th new block.
   void reorg(std::uint64_t first, std::uint64_t count,
@@ -120,6 +134,9 @@ class FakeChain final : public ChainSource {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> log_ranges;
   std::vector<std::uint64_t> state_reads;
   std::vector<bool> state_reads_with_config;
+  /// `refundProgress(id)` answers (0 for rounds not listed), and the reads asked for.
+  std::map<std::uint64_t, std::uint64_t> refund_progress_of;
+  std::vector<std::pair<std::uint64_t, std::vector<std::uint64_t>>> refund_reads;
   std::vector<FakeBlock> blocks;
 
   // ---- ChainSource ----
@@ -167,6 +184,17 @@ class FakeChain final : public ChainSource {
       state.config = config;
     }
     co_return state;
+  }
+  infra::Task<std::map<std::uint64_t, std::uint64_t>> refund_progress(
+      std::uint64_t number, std::vector<std::uint64_t> round_ids) override {
+    enter("refund_progress");
+    refund_reads.emplace_back(number, round_ids);
+    std::map<std::uint64_t, std::uint64_t> out;
+    for (const std::uint64_t id : round_ids) {
+      const auto it = refund_progress_of.find(id);
+      out[id] = it != refund_progress_of.end() ? it->second : 0;
+    }
+    co_return out;
   }
   infra::Task<std::vector<rpc::Log>> get_logs(std::uint64_t from, std::uint64_t to) override {
     enter("get_logs");

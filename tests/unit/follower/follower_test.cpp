@@ -251,6 +251,62 @@ TEST(Follower, ReorgRollsBackToTheCommonAncestorAndReReads) {
   EXPECT_LE(f.chain->log_ranges.back().first, 16u);
 }
 
+TEST(Follower, ReadsRefundProgressWhileABatchedRefundRunsAndHandsItToTheOperator) {
+  Fixture f;
+  f.chain->mine(3);
+  f.chain->mine_refunds_pending(7, 250, 60);  // block 4
+  f.make(test_options());
+  f.chain->refund_progress_of[7] = 250;
+  f.sync();
+
+  // Read at the head where the event was seen; pending in the view the operator gets.
+  ASSERT_EQ(f.chain->refund_reads.size(), 1u);
+  EXPECT_EQ(f.chain->refund_reads[0].first, 4u);
+  EXPECT_EQ(f.chain->refund_reads[0].second, std::vector<std::uint64_t>{7});
+  ASSERT_EQ(f.views.back().pending_refunds.size(), 1u);
+  EXPECT_EQ(f.views.back().pending_refunds[0].round_id, 7u);
+  EXPECT_EQ(f.views.back().pending_refunds[0].participant_count, 310u);
+  EXPECT_EQ(f.views.back().pending_refunds[0].refunded, 250u);
+
+  // Still running: read again at the next head.
+  f.chain->mine(1);
+  f.sync();
+  ASSERT_EQ(f.chain->refund_reads.size(), 2u);
+  EXPECT_EQ(f.chain->refund_reads[1].first, 5u);
+  EXPECT_EQ(f.views.back().pending_refunds.size(), 1u);
+
+  // continueRefund finished it (no event says so): the read shows it, nothing is pending and,
+  // with the head final (0 confirmations), it is no longer read.
+  f.chain->refund_progress_of[7] = 310;
+  f.chain->mine(1);
+  f.sync();
+  ASSERT_EQ(f.chain->refund_reads.size(), 3u);
+  EXPECT_TRUE(f.views.back().pending_refunds.empty());
+  EXPECT_TRUE(f.store.snapshot()->refunds.empty());
+  f.chain->mine(1);
+  f.sync();
+  EXPECT_EQ(f.chain->refund_reads.size(), 3u);
+  EXPECT_EQ(f.chain->calls["refund_progress"], 3);
+}
+
+TEST(Follower, ARefundPendingEventRemovedByAReorgIsForgotten) {
+  Fixture f;
+  f.chain->mine(16);
+  f.chain->mine_refunds_pending(3, 250, 1);  // block 17
+  f.chain->mine(2);
+  auto options = test_options();
+  options.confirmations = 5;
+  f.make(options);
+  f.chain->refund_progress_of[3] = 250;
+  f.sync();
+  ASSERT_EQ(f.store.snapshot()->pending_refunds().size(), 1u);
+
+  f.chain->reorg(16, 5);  // blocks 16..20 without the event
+  f.sync();
+  EXPECT_TRUE(f.store.snapshot()->refunds.empty());
+  EXPECT_TRUE(f.views.back().pending_refunds.empty());
+}
+
 TEST(Follower, ReorgAtTheSameHeightIsDetectedByHash) {
   Fixture f;
   f.chain->mine(17);

@@ -81,5 +81,62 @@ TEST(Decide, CallDataMatchesTheContractBinding) {
   EXPECT_EQ(action_name(Action::kNone), "none");
 }
 
+store::RefundProgress refund_of(std::uint64_t round_id, std::uint64_t count,
+                                std::uint64_t refunded) {
+  store::RefundProgress p;
+  p.round_id = round_id;
+  p.participant_count = count;
+  p.refunded = refunded;
+  return p;
+}
+
+TEST(DecideRefund, TheOldestUnfinishedBatchedRefundIsContinued) {
+  using Refunds = std::vector<store::RefundProgress>;
+  EXPECT_EQ(decide_refund(Refunds{}), Decision{});
+  // Complete ones are skipped (the follower may hand one over before the store drops it).
+  EXPECT_EQ(decide_refund(Refunds{refund_of(4, 300, 300)}), Decision{});
+  EXPECT_EQ(decide_refund(Refunds{refund_of(4, 300, 250)}),
+            (Decision{Action::kContinueRefund, 4, 250}));
+  // Oldest round first, whatever the order given.
+  EXPECT_EQ(decide_refund(Refunds{refund_of(6, 600, 500), refund_of(5, 260, 250)}),
+            (Decision{Action::kContinueRefund, 5, 250}));
+  EXPECT_EQ(decide_refund(Refunds{refund_of(5, 260, 260), refund_of(6, 600, 500)}),
+            (Decision{Action::kContinueRefund, 6, 500}));
+}
+
+TEST(DecideRefund, TheCurrentRoundComesFirstThenTheRefund) {
+  const std::vector<store::RefundProgress> pending{refund_of(6, 400, 250)};
+  struct Case {
+    std::string name;
+    store::Round round;
+    std::uint64_t t;
+    Decision expected;
+  };
+  const std::vector<Case> cases = {
+      {"waiting round: continue the refund", round_in(RoundState::kWaiting, 0), 1100,
+       Decision{Action::kContinueRefund, 6, 250}},
+      {"betting before the window: continue the refund", round_in(RoundState::kBetting, 2), 1000,
+       Decision{Action::kContinueRefund, 6, 250}},
+      {"draw window open: draw first", round_in(RoundState::kBetting, 2), 1005,
+       Decision{Action::kDrawWinner, 7, 0}},
+      {"expired: refund the current round first", round_in(RoundState::kBetting, 2), 1181,
+       Decision{Action::kRefundExpired, 7, 0}},
+  };
+  for (const auto& c : cases) EXPECT_EQ(decide(c.round, pending, c.t), c.expected) << c.name;
+  // Without pending refunds the full table is the round table with the round's id.
+  EXPECT_EQ(decide(round_in(RoundState::kWaiting, 0), {}, 1100), Decision{});
+  EXPECT_EQ(decide(round_in(RoundState::kBetting, 2), {}, 1005),
+            (Decision{Action::kDrawWinner, 7, 0}));
+}
+
+TEST(DecideRefund, CallDataNamesTheRound) {
+  EXPECT_EQ(action_call_data(Action::kContinueRefund, 6), contract::continue_refund_call(6));
+  // `cast calldata "continueRefund(uint256)" 6`
+  const eth::Bytes expected = {0x97, 0x4e, 0x00, 0x8e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                               0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6};
+  EXPECT_EQ(action_call_data(Action::kContinueRefund, 6), expected);
+  EXPECT_EQ(action_name(Action::kContinueRefund), "continue_refund");
+}
+
 }  // namespace
 }  // namespace lottery::operation

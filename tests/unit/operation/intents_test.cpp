@@ -53,6 +53,24 @@ TEST(IntentBook, FailedIntentsDoNotCover) {
   EXPECT_EQ(book.opened(), 3u);
 }
 
+TEST(IntentBook, ALandedContinueRefundCoversOnlyTheBatchItPaid) {
+  IntentBook book;
+  Intent& intent = book.open(6, Action::kContinueRefund, 2, 3'000'000, 70, 250);
+  EXPECT_EQ(intent.stage, 250u);
+  // In flight: no second continueRefund of that round, whatever progress the store shows.
+  EXPECT_TRUE(book.covers(6, Action::kContinueRefund, 250));
+  EXPECT_TRUE(book.covers(6, Action::kContinueRefund, 500));
+  EXPECT_FALSE(book.covers(5, Action::kContinueRefund, 250));
+  intent.attempts.push_back(Attempt{word(3), Fees{}, 70, false});
+  intent.mined_hash = word(3);
+  intent.mined_block = 71;
+  book.close(IntentState::kMined);
+  // Landed: the batch it paid is not paid again while the follower still shows the old
+  // progress; the next batch (the progress moved) is a new action.
+  EXPECT_TRUE(book.covers(6, Action::kContinueRefund, 250));
+  EXPECT_FALSE(book.covers(6, Action::kContinueRefund, 500));
+}
+
 TEST(IntentBook, ReorgReopensTheMinedIntentWithItsNonceAndAttempts) {
   IntentBook book;
   Intent& intent = book.open(4, Action::kDrawWinner, 9, 100, 50);

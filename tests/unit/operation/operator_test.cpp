@@ -172,6 +172,104 @@ TEST_F(OperatorTest, RefundsAfterTheWindowAndClosesEmptyRounds) {
   EXPECT_EQ(node->sent[0].txn.data, contract::refund_expired_round_call());
 }
 
+store::RefundProgress refund_of(std::uint64_t round_id, std::uint64_t count,
+                                std::uint64_t refunded) {
+  store::RefundProgress p;
+  p.round_id = round_id;
+  p.participant_count = count;
+  p.refunded = refunded;
+  return p;
+}
+
+TEST_F(OperatorTest, ContinuesABatchedRefundOnceUntilTheFollowerSeesItDone) {
+  make();
+  // Round 6 was refunded with 300 players: 250 returned, RefundsPending; the current round 7 is
+  // WAITING.
+  HeadView h = head(100, 1100, store::RoundState::kWaiting, 0);
+  h.pending_refunds = {refund_of(6, 300, 250)};
+  step(h);
+  ASSERT_EQ(node->sent.size(), 1u);
+  EXPECT_EQ(node->sent[0].txn.data, contract::continue_refund_call(6));
+  EXPECT_EQ(node->sent[0].txn.to, contract_address());
+  ASSERT_TRUE(op->pending_intent().has_value());
+  EXPECT_EQ(op->pending_intent()->round_id, 6u);
+  EXPECT_EQ(op->pending_intent()->action, Action::kContinueRefund);
+  EXPECT_EQ(op->status().pending_tx, eth::transaction_hash(node->sent[0]));
+  EXPECT_EQ(count_lines("transaction sent", "continue_refund"), 1u);
+
+  // In flight: later heads with the same state send nothing more.
+  h.block_number = 101;
+  h.block_hash = word(101);
+  step(h);
+  EXPECT_EQ(node->sent.size(), 1u);
+
+  // Landed; the follower has not caught up (still 250 of 300): no second send.
+  node->mine(node->sent[0], 101);
+  h.block_number = 102;
+  h.block_hash = word(102);
+  step(h);
+  EXPECT_EQ(op->stats().mined, 1u);
+  EXPECT_EQ(node->sent.size(), 1u);
+  EXPECT_FALSE(op->status().pending_tx.has_value());
+  EXPECT_EQ(count_lines("transaction landed", "continue_refund"), 1u);
+
+  // The follower read refundProgress = 300: nothing pending, nothing sent.
+  h.block_number = 103;
+  h.block_hash = word(103);
+  h.pending_refunds.clear();
+  step(h);
+  EXPECT_EQ(node->sent.size(), 1u);
+  EXPECT_EQ(op->stats().intents, 1u);
+}
+
+TEST_F(OperatorTest, ALaterBatchOfTheSameRoundIsSentAgain) {
+  make();
+  HeadView h = head(100, 1100, store::RoundState::kWaiting, 0);
+  h.pending_refunds = {refund_of(6, 800, 250)};  // a contract with a larger cap: four batches
+  step(h);
+  ASSERT_EQ(node->sent.size(), 1u);
+  node->mine(node->sent[0], 100);
+  h.block_number = 101;
+  h.block_hash = word(101);
+  h.pending_refunds = {refund_of(6, 800, 500)};
+  step(h);
+  ASSERT_EQ(node->sent.size(), 2u);
+  EXPECT_EQ(node->sent[1].txn.data, contract::continue_refund_call(6));
+  EXPECT_EQ(node->sent[1].txn.nonce, node->sent[0].txn.nonce + 1);
+  EXPECT_EQ(op->pending_intent()->stage, 500u);
+}
+
+TEST_F(OperatorTest, ADrawDueWaitsForNoRefundButARefundInFlightIsReplacedNotDuplicated) {
+  make();
+  // The current round's draw window is open and a refund is pending: the draw goes first.
+  HeadView h = head(100, 1005);
+  h.pending_refunds = {refund_of(6, 300, 250)};
+  step(h);
+  ASSERT_EQ(node->sent.size(), 1u);
+  EXPECT_EQ(node->sent[0].txn.data, contract::draw_winner_call());
+  node->mine(node->sent[0], 100);
+
+  // Round 7 drawn (round 8 waiting): now the refund.
+  HeadView next = head(101, 1010, store::RoundState::kWaiting, 0);
+  next.round.round_id = 8;
+  next.pending_refunds = h.pending_refunds;
+  step(next);
+  ASSERT_EQ(node->sent.size(), 2u);
+  EXPECT_EQ(node->sent[1].txn.data, contract::continue_refund_call(6));
+
+  // Stuck for replace_after_blocks (3) heads: replaced with the same nonce, never a second intent.
+  for (std::uint64_t n = 102; n <= 104; ++n) {
+    next.block_number = n;
+    next.block_hash = word(n);
+    step(next);
+  }
+  ASSERT_EQ(node->sent.size(), 3u);
+  EXPECT_EQ(node->sent[2].txn.nonce, node->sent[1].txn.nonce);
+  EXPECT_EQ(node->sent[2].txn.data, contract::continue_refund_call(6));
+  EXPECT_EQ(op->stats().replacements, 1u);
+  EXPECT_EQ(op->stats().intents, 2u);
+}
+
 TEST_F(OperatorTest, ARevertingSimulationIsNotSentAndItsReasonIsLogged) {
   make();
   node->revert = testing::error_string("Only operator");
