@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "rpc/endpoint.hpp"
 
+#include "eth/base64.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -9,37 +11,6 @@
 namespace lottery::rpc {
 
 namespace {
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << 16) |
-                   (static_cast<std::uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8) |
-                   static_cast<std::uint32_t>(static_cast<unsigned char>(in[i + 2]));
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i + 1 == in.size()) {
-    const auto n = static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    const auto n = (static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << 16) |
-                   (static_cast<std::uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 const char* scheme_name(Scheme s) {
   switch (s) {
@@ -126,7 +97,8 @@ Endpoint parse_endpoint(std::string_view text) {
   if (u.has_query()) target += "?" + std::string(u.encoded_query());
   ep.target = std::move(target);
   if (u.has_userinfo()) {
-    ep.authorization = "Basic " + base64(std::string(u.user()) + ":" + std::string(u.password()));
+    ep.authorization =
+        "Basic " + eth::base64_encode(std::string(u.user()) + ":" + std::string(u.password()));
   }
   ep.url = std::string(text);
   return ep;

@@ -6,6 +6,7 @@
 #include "server/rate_limit.hpp"
 #include "server/static_files.hpp"
 #include "server/ws.hpp"
+#include "server/ws_handshake.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -150,8 +152,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       impl->unregister_connection(id);
     }
   };
-  infra::Task<void> upgrade(beast::tcp_stream stream, Request req, std::string ip,
-                            std::shared_ptr<Registration> registration);
+  infra::Task<void> upgrade(beast::tcp_stream stream, Request req, std::string early_bytes,
+                            std::string ip, std::shared_ptr<Registration> registration);
   void finish(Response& res, const Request* req, bool keep_alive);
   void count(std::string_view route, const Response& res,
              std::chrono::steady_clock::time_point began);
@@ -277,8 +279,11 @@ infra::Task<void> Server::Impl::accept_loop() {
 
 infra::Task<void> Server::Impl::sweep_loop() {
   auto self = shared_from_this();
-  const auto period = std::clamp(options.ws_send_timeout / 4, std::chrono::milliseconds(50),
-                                 std::chrono::milliseconds(1000));
+  // Often enough for every deadline the sweep enforces: stuck writes, and
+  // the WebSocket keep-alive (ping after one interval, drop after two).
+  const auto period =
+      std::clamp(std::min(options.ws_send_timeout / 4, options.ws_ping_interval / 4),
+                 std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
   while (running) {
     sweep_timer.expires_after(period);
     auto [ec] = co_await sweep_timer.async_wait(kUseTuple);
@@ -499,7 +504,7 @@ infra::Task<boost::system::error_code> write_response(beast::tcp_stream& stream,
   co_return ec;
 }
 
-/// Completion of a detached WebSocket coroutine: what escaped it is logged once.
+/// Completion of a detached WebSocket upgrade: what escaped it is logged once.
 auto log_websocket_failure(std::string ip) {
   return [ip = std::move(ip)](const std::exception_ptr& failure) {
     if (!failure) return;
@@ -509,19 +514,6 @@ auto log_websocket_failure(std::string ip) {
       logging::log_warn("server", "websocket failed", {{"client", ip}, {"error", e.what()}});
     }
   };
-}
-
-/// A session's own coroutine: the upgrade's frame (handshake state, the
-/// moved-from HTTP stream) ends once the session is set up. `owner` keeps
-/// the server (and its broadcaster) alive, `registration` the connection's
-/// entry for shutdown.
-infra::Task<void> run_session(std::shared_ptr<WsSession> session, Request req,
-                              Broadcaster* broadcaster, const store::Store* store,
-                              const WsFeed* feed, std::shared_ptr<void> owner,
-                              std::shared_ptr<void> registration) {
-  (void)owner;
-  (void)registration;
-  co_await session->run(std::move(req), *broadcaster, *store, feed);
 }
 
 /// Sends an error for a request that could not be parsed and closes the
@@ -622,7 +614,7 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
             options.request_timeout);
         break;
       }
-      const bool upgrade_request = websocket::is_upgrade(parser.get());
+      const bool upgrade_request = boost::beast::websocket::is_upgrade(parser.get());
       if (!upgrade_request && parser.get()[http::field::expect] == "100-continue") {
         http::response<http::empty_body> cont{http::status::continue_, 11};
         auto [cont_ec, cont_n] = co_await http::async_write(stream, cont, kUseTuple);
@@ -661,9 +653,12 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
           // The session gets a coroutine of its own and this frame (parser,
           // read buffer, response state) ends: a WebSocket can live for
           // hours, and at 10,000 clients every kilobyte per client counts.
-          asio::co_spawn(strand,
-                         upgrade(std::move(stream), std::move(req), ip, std::move(unregister)),
-                         log_websocket_failure(ip));
+          // Frames a client sent right behind its request are the session's.
+          asio::co_spawn(
+              strand,
+              upgrade(std::move(stream), std::move(req), beast::buffers_to_string(buffer.data()),
+                      ip, std::move(unregister)),
+              log_websocket_failure(ip));
           co_return;
         }
       }
@@ -684,7 +679,8 @@ infra::Task<void> Server::Impl::serve(tcp::socket socket) {
   }
 }
 
-infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, std::string ip,
+infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req,
+                                        std::string early_bytes, std::string ip,
                                         std::shared_ptr<Registration> registration) {
   auto self = shared_from_this();
   const auto began = std::chrono::steady_clock::now();
@@ -719,6 +715,11 @@ infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, s
                                    "The server has too many WebSocket clients; retry later."));
     co_return;
   }
+  auto handshake = ws_handshake(req);
+  if (handshake.refusal) {
+    co_await refuse(std::move(*handshake.refusal));
+    co_return;
+  }
   Response ok;
   ok.status = http::status::switching_protocols;
   count("/ws/lottery", ok, began);
@@ -727,15 +728,17 @@ infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req, s
   ws_options.max_message_bytes = options.ws_max_message_bytes;
   ws_options.ping_interval = options.ws_ping_interval;
   ws_options.send_timeout = options.ws_send_timeout;
-  ws_options.handshake_timeout = options.request_timeout;
-  const auto stream_executor = stream.get_executor();
-  auto session = std::make_shared<WsSession>(WsSession::Stream(stream.release_socket()), ws_options,
-                                             ws_metrics);
   if (stopping) co_return;
-  asio::co_spawn(stream_executor,
-                 run_session(std::move(session), std::move(req), broadcaster.get(), context.store,
-                             context.ws_feed.get(), std::move(self), std::move(registration)),
-                 log_websocket_failure(std::move(ip)));
+  auto session = std::make_shared<WsSession>(stream.release_socket(), ws_options, ws_metrics);
+  // The session keeps the server (and its broadcaster) alive, and the
+  // connection's entry for shutdown, until it ends.
+  auto keepalive =
+      std::make_shared<std::pair<std::shared_ptr<Impl>, std::shared_ptr<Registration>>>(
+          std::move(self), std::move(registration));
+  // This coroutine runs on the connection's strand, where the session's
+  // handlers run too.
+  session->start(std::move(handshake.accept), std::move(early_bytes), *broadcaster, *context.store,
+                 context.ws_feed.get(), std::move(keepalive));
 }
 
 infra::Task<void> Server::Impl::stop() {
@@ -750,7 +753,7 @@ infra::Task<void> Server::Impl::stop() {
   });
   subscription.reset();
   if (context.ws_feed) context.ws_feed->attach({});
-  broadcaster->close_all(websocket::close_code::going_away);
+  broadcaster->close_all(ws_status::kGoingAway);
   for (const auto& conn : connection_list()) {
     if (conn->idle && !conn->upgraded && conn->close) conn->close();
   }

@@ -3,25 +3,22 @@
 
 #include "logging/log.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/json/parse.hpp>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
+#include <tuple>
+#include <utility>
 
 namespace lottery::server {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-
 namespace {
 
-constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kReadChunk = 256;
+/// Clients send little (pings, a close); one read takes what is there.
+constexpr std::size_t kReadChunk = 4096;
 std::atomic<std::uint64_t> g_next_session_id{1};
 
 }  // namespace
@@ -49,11 +46,12 @@ std::optional<MessageKind> message_kind_for(store::ChangeKind kind) noexcept {
   return std::nullopt;
 }
 
-WsSession::WsSession(Stream stream, WsOptions options, WsMetrics metrics)
-    : ws_(std::move(stream)),
-      options_(options),
+WsSession::WsSession(Socket socket, WsOptions options, WsMetrics metrics)
+    : options_(options),
       metrics_(metrics),
       id_(g_next_session_id.fetch_add(1)),
+      reader_(options.max_message_bytes),
+      socket_(std::move(socket)),
       queue_(options.send_queue) {}
 
 std::size_t WsSession::queued() const {
@@ -61,56 +59,257 @@ std::size_t WsSession::queued() const {
   return queue_.size();
 }
 
-infra::Task<void> WsSession::run(Request request, Broadcaster& broadcaster,
-                                 const store::Store& store, const WsFeed* feed) {
-  auto self = shared_from_this();
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = options_.handshake_timeout;
-  // Beast pings after half the idle timeout without traffic and drops the
-  // peer if nothing arrives in the other half.
-  timeouts.idle_timeout = options_.ping_interval * 2;
-  timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
-  ws_.read_message_max(options_.max_message_bytes);
-  ws_.text(true);
-  ws_.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& res) { res.set(http::field::server, "lottery"); }));
-
-  auto [accept_ec] = co_await ws_.async_accept(request, kUseTuple);
-  if (accept_ec) co_return;
-  request = {};  // the upgrade request's headers are not needed for the session's lifetime
-
+void WsSession::start(std::string handshake_response, std::string early_bytes,
+                      Broadcaster& broadcaster, const store::Store& store, const WsFeed* feed,
+                      std::shared_ptr<void> keepalive) {
+  broadcaster_ = &broadcaster;
+  keepalive_ = std::move(keepalive);
+  last_heard_.store(ticks(std::chrono::steady_clock::now()));
   // Register before taking the snapshot so no commit falls in between; the
-  // queue drops changes the snapshot already contains.
-  broadcaster.add(self);
+  // queue drops changes the snapshot already contains. Until `started_`,
+  // deliveries only queue, so the 101 goes out first.
+  broadcaster.add(shared_from_this());
+  std::shared_ptr<const std::string> snapshot;
+  std::uint64_t position = 0;
   if (feed != nullptr) {
-    auto [text, position] = feed->current();
-    std::lock_guard lock(mutex_);
-    queue_.set_initial_snapshot(std::move(text), position);
+    std::tie(snapshot, position) = feed->current();
   } else {
     const auto snap = store.snapshot();
+    snapshot = snap->views.ws_snapshot;
+    position = snap->version;
+  }
+  {
     std::lock_guard lock(mutex_);
-    queue_.set_initial_snapshot(snap->views.ws_snapshot, snap->version);
+    queue_.set_initial_snapshot(std::move(snapshot), position);
+    // The 101 goes before anything already waiting (a close from close_all).
+    control_.insert(0, handshake_response);
+    started_ = true;
+    flush_locked();
   }
-  pump();  // the writer starts with the snapshot
+  if (!early_bytes.empty()) consume(early_bytes);
+  std::lock_guard lock(mutex_);
+  wait_readable_locked();
+}
 
-  // Read in small pieces: a whole-message read reserves a 1.5 KiB frame
-  // buffer per idle client, and clients rarely send anything.
-  beast::flat_buffer buffer;
-  for (;;) {
-    auto [ec, bytes] = co_await ws_.async_read_some(buffer, kReadChunk, kUseTuple);
-    if (ec) break;
-    if (!ws_.is_message_done()) continue;
-    if (ws_.got_text()) {
-      handle_client_message(beast::buffers_to_string(buffer.data()));
-    }
-    buffer.consume(buffer.size());
+void WsSession::deliver(MessageKind kind, std::uint64_t version,
+                        const std::shared_ptr<const std::string>& text,
+                        const std::shared_ptr<const std::string>& resync,
+                        std::uint64_t resync_version) {
+  if (!text || dropped_.load(std::memory_order_relaxed)) return;
+  SendQueue::PushResult result;
+  {
+    std::lock_guard lock(mutex_);
+    if (ended_ || close_queued_) return;
+    result = queue_.push({kind, version, text}, resync, resync_version);
+    if (!result.stuck) flush_locked();
   }
-  broadcaster.remove(id_);
-  closing_ = true;
-  // A write stuck on a peer that stopped reading would keep the socket open.
-  beast::error_code ignored;
-  beast::get_lowest_layer(ws_).close(ignored);
+  if (result.dropped > 0 && metrics_.dropped != nullptr) {
+    metrics_.dropped->inc(static_cast<double>(result.dropped));
+  }
+  if (result.resynced && metrics_.resyncs != nullptr) metrics_.resyncs->inc();
+  if (result.stuck && !dropped_.exchange(true)) {
+    if (metrics_.slow_disconnects != nullptr) metrics_.slow_disconnects->inc();
+    logging::log_info("server", "closing a WebSocket client that cannot keep up",
+                      {{"session", id_}});
+    close(ws_status::kPolicyViolation);
+  }
+}
+
+void WsSession::flush_locked() {
+  if (!started_ || ended_ || waiting_writable_) return;
+  for (;;) {
+    if (!out_.active()) {
+      if (!control_.empty()) {
+        out_ = Outgoing{};
+        out_.carries_close = close_queued_ && !close_sent_;
+        out_.payload = std::make_shared<const std::string>(std::move(control_));
+        control_.clear();
+      } else if (close_queued_) {
+        return;  // nothing follows a close frame
+      } else if (auto message = queue_.pop()) {
+        out_ = Outgoing{};
+        out_.header = ws_frame_header(WsOpcode::kText, message->text->size());
+        out_.payload = std::move(message->text);
+        out_.is_message = true;
+      } else {
+        return;
+      }
+    }
+    switch (write_locked()) {
+      case WriteResult::kDone: {
+        const Outgoing done = std::exchange(out_, Outgoing{});
+        if (done.is_message && metrics_.sent != nullptr) metrics_.sent->inc();
+        if (done.carries_close) {
+          close_sent_ = true;
+          if (shutdown_after_close_) {
+            shutdown_locked();
+            return;
+          }
+        }
+        continue;
+      }
+      case WriteResult::kBlocked:
+        waiting_writable_ = true;
+        blocked_since_.store(ticks(std::chrono::steady_clock::now()));
+        socket_.async_wait(
+            Socket::wait_write,
+            [self = shared_from_this()](boost::system::error_code ec) { self->on_writable(ec); });
+        return;
+      case WriteResult::kFailed:
+        // The peer is gone; the reader sees it and ends the session.
+        shutdown_locked();
+        return;
+    }
+  }
+}
+
+WsSession::WriteResult WsSession::write_locked() {
+  const std::size_t header_size = out_.header.size;
+  const std::size_t total = header_size + out_.payload->size();
+  while (out_.offset < total) {
+    std::array<iovec, 2> parts{};
+    std::size_t count = 0;
+    if (out_.offset < header_size) {
+      parts[count++] = {out_.header.bytes.data() + out_.offset, header_size - out_.offset};
+    }
+    const std::size_t payload_done = out_.offset > header_size ? out_.offset - header_size : 0;
+    if (payload_done < out_.payload->size()) {
+      // sendmsg does not write through iov_base; the cast only drops const.
+      parts[count++] = {const_cast<char*>(out_.payload->data()) + payload_done,  // NOLINT
+                        out_.payload->size() - payload_done};
+    }
+    msghdr message{};
+    message.msg_iov = parts.data();
+    message.msg_iovlen = count;
+    const ssize_t sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent >= 0) {
+      out_.offset += static_cast<std::size_t>(sent);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return WriteResult::kBlocked;
+    return WriteResult::kFailed;
+  }
+  return WriteResult::kDone;
+}
+
+void WsSession::on_writable(boost::system::error_code ec) {
+  std::lock_guard lock(mutex_);
+  waiting_writable_ = false;
+  blocked_since_.store(0);
+  if (!ec) flush_locked();
+}
+
+void WsSession::send_control_locked(std::string frame) {
+  if (ended_ || close_queued_) return;
+  control_ += frame;
+  flush_locked();
+}
+
+void WsSession::queue_close_locked(std::string frame, bool then_shutdown) {
+  if (then_shutdown) shutdown_after_close_ = true;
+  if (ended_) return;
+  if (close_queued_) {
+    if (close_sent_ && shutdown_after_close_) shutdown_locked();
+    return;
+  }
+  control_ += frame;
+  close_queued_ = true;
+  close_deadline_.store(ticks(std::chrono::steady_clock::now() + options_.close_timeout));
+  flush_locked();
+}
+
+void WsSession::close(std::uint16_t status) {
+  std::lock_guard lock(mutex_);
+  // The reader ends the session when the peer's close reply arrives.
+  queue_close_locked(ws_close_frame(status), false);
+}
+
+void WsSession::shutdown_locked() {
+  if (ended_) return;
+  // Shut down, not close: the descriptor stays ours until the session ends,
+  // and the pending read wakes up and ends the session.
+  boost::system::error_code ignored;
+  socket_.shutdown(Socket::shutdown_both, ignored);
+  socket_.cancel(ignored);
+}
+
+void WsSession::force_close() {
+  std::lock_guard lock(mutex_);
+  shutdown_locked();
+}
+
+void WsSession::wait_readable_locked() {
+  if (ended_) return;
+  socket_.async_wait(Socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+    self->on_readable(ec);
+  });
+}
+
+void WsSession::on_readable(boost::system::error_code ec) {
+  if (ec) {
+    finish();
+    return;
+  }
+  // One buffer per thread: an idle client holds none.
+  thread_local std::array<char, kReadChunk> buffer;
+  for (;;) {
+    ssize_t got = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (ended_) return;
+      got = ::recv(socket_.native_handle(), buffer.data(), buffer.size(), MSG_DONTWAIT);
+    }
+    if (got == 0) break;  // the peer closed the connection
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) break;
+      std::lock_guard lock(mutex_);
+      wait_readable_locked();
+      return;
+    }
+    consume(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
+  }
+  finish();
+}
+
+void WsSession::consume(std::string_view bytes) {
+  last_heard_.store(ticks(std::chrono::steady_clock::now()));
+  ping_outstanding_.store(false);
+  const auto failure =
+      reader_.feed(bytes, [this](WsClientFrame&& frame) { on_frame(std::move(frame)); });
+  if (failure) {
+    // Fail the connection (§7.1.7): say why, then close without waiting.
+    std::lock_guard lock(mutex_);
+    queue_close_locked(ws_close_frame(*failure), true);
+  }
+}
+
+void WsSession::on_frame(WsClientFrame&& frame) {
+  switch (frame.opcode) {
+    case WsOpcode::kText:
+      handle_client_message(frame.payload);
+      return;
+    case WsOpcode::kPing: {
+      std::lock_guard lock(mutex_);
+      send_control_locked(ws_frame(WsOpcode::kPong, frame.payload));
+      return;
+    }
+    case WsOpcode::kClose: {
+      // Answer with the peer's status (§5.5.1), then end the connection.
+      std::lock_guard lock(mutex_);
+      queue_close_locked(
+          frame.payload.size() >= 2
+              ? ws_frame(WsOpcode::kClose, std::string_view(frame.payload).substr(0, 2))
+              : ws_frame(WsOpcode::kClose, {}),
+          true);
+      return;
+    }
+    case WsOpcode::kBinary:        // nothing binary is expected; ignored
+    case WsOpcode::kPong:          // last_heard_ already counts it
+    case WsOpcode::kContinuation:  // never reported by the reader
+      return;
+  }
 }
 
 void WsSession::handle_client_message(std::string_view text) {
@@ -124,114 +323,56 @@ void WsSession::handle_client_message(std::string_view text) {
   deliver(MessageKind::kPong, 0, pong_message(), nullptr, 0);
 }
 
-void WsSession::deliver(MessageKind kind, std::uint64_t version,
-                        const std::shared_ptr<const std::string>& text,
-                        const std::shared_ptr<const std::string>& resync,
-                        std::uint64_t resync_version) {
-  if (!text || dropped_.load()) return;
-  SendQueue::PushResult result;
-  bool start_writer = false;
+void WsSession::finish() {
   {
     std::lock_guard lock(mutex_);
-    result = queue_.push({kind, version, text}, resync, resync_version);
-    if (!pumping_ && !queue_.empty() && !result.stuck) {
-      pumping_ = true;
-      start_writer = true;
-    }
+    if (ended_) return;
+    ended_ = true;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    out_ = Outgoing{};
+    control_.clear();
   }
-  if (result.dropped > 0 && metrics_.dropped != nullptr) {
-    metrics_.dropped->inc(static_cast<double>(result.dropped));
-  }
-  if (result.resynced && metrics_.resyncs != nullptr) metrics_.resyncs->inc();
-  if (result.stuck) {
-    if (!dropped_.exchange(true)) {
-      if (metrics_.slow_disconnects != nullptr) metrics_.slow_disconnects->inc();
-      logging::log_info("server", "closing a WebSocket client that cannot keep up",
-                        {{"session", id_}});
-      close(websocket::close_code::policy_error);
-    }
-    return;
-  }
-  if (start_writer) asio::post(ws_.get_executor(), [self = shared_from_this()] { self->pump(); });
+  blocked_since_.store(0);
+  close_deadline_.store(0);
+  if (broadcaster_ != nullptr) broadcaster_->remove(id_);
+  keepalive_.reset();
 }
 
-void WsSession::pump() {
-  // Closing: the writer stays marked busy, so nothing is posted any more.
-  if (closing_) return;
-  std::optional<QueuedMessage> message;
-  {
-    std::lock_guard lock(mutex_);
-    message = queue_.pop();
-    if (!message) {
-      pumping_ = false;
-      return;
-    }
-  }
-  in_flight_ = std::move(message->text);
-  write_started_.store(ticks(std::chrono::steady_clock::now()));
-  // A plain completion handler (no coroutine): this is the per-client cost
-  // of every broadcast. It runs on the stream's strand.
-  ws_.async_write(asio::buffer(*in_flight_),
-                  [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                    self->on_written(ec);
-                  });
-}
-
-void WsSession::on_written(boost::system::error_code ec) {
-  write_started_.store(0);
-  in_flight_.reset();
-  // A failed write ends the writer (still marked busy); the reader sees the
-  // broken connection and ends the session.
-  if (ec) return;
-  if (metrics_.sent != nullptr) metrics_.sent->inc();
-  pump();
-}
-
-infra::Task<void> WsSession::close_now(websocket::close_code code) {
-  auto self = shared_from_this();
-  if (closing_) co_return;
-  closing_ = true;
-  close_deadline_.store(ticks(std::chrono::steady_clock::now() + options_.close_timeout));
-  // The reader sees the peer's close reply and ends the session.
-  auto [ec] = co_await ws_.async_close(websocket::close_reason(code), kUseTuple);
-  (void)ec;
-}
-
-void WsSession::close(websocket::close_code code) {
-  asio::co_spawn(ws_.get_executor(), close_now(code), asio::detached);
-}
-
-void WsSession::force_close() {
-  asio::post(ws_.get_executor(), [self = shared_from_this()] {
-    self->closing_ = true;
-    beast::error_code ignored;
-    beast::get_lowest_layer(self->ws_).close(ignored);
-  });
-}
-
-bool WsSession::check_stuck(std::chrono::steady_clock::time_point now) {
+bool WsSession::check(std::chrono::steady_clock::time_point now) {
   const auto now_ticks = ticks(now);
-  const auto started = write_started_.load();
-  const auto send_limit =
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.send_timeout)
-          .count();
-  const bool write_stuck = started != 0 && now_ticks - started > send_limit;
+  const auto as_ticks = [](std::chrono::milliseconds d) {
+    return std::chrono::duration_cast<std::chrono::steady_clock::duration>(d).count();
+  };
+  const auto blocked = blocked_since_.load();
+  const bool write_stuck = blocked != 0 && now_ticks - blocked > as_ticks(options_.send_timeout);
   const auto deadline = close_deadline_.load();
   const bool close_stuck = deadline != 0 && now_ticks > deadline;
-  if (!write_stuck && !close_stuck) return false;
-  if (write_stuck && !dropped_.exchange(true) && metrics_.slow_disconnects != nullptr) {
-    metrics_.slow_disconnects->inc();
+  const auto silent = now_ticks - last_heard_.load();
+  // Protocol pings: a client silent for one interval is pinged; one silent
+  // for two (no pong either) is gone.
+  const bool dead = silent > 2 * as_ticks(options_.ping_interval);
+  if (write_stuck || close_stuck || dead) {
+    if (write_stuck && !dropped_.exchange(true) && metrics_.slow_disconnects != nullptr) {
+      metrics_.slow_disconnects->inc();
+    }
+    blocked_since_.store(0);
+    close_deadline_.store(0);
+    last_heard_.store(now_ticks);
+    force_close();
+    return true;
   }
-  write_started_.store(0);
-  close_deadline_.store(0);
-  force_close();
-  return true;
+  if (silent > as_ticks(options_.ping_interval) && !ping_outstanding_.exchange(true)) {
+    std::lock_guard lock(mutex_);
+    send_control_locked(ws_frame(WsOpcode::kPing, {}));
+  }
+  return false;
 }
 
 Broadcaster::Broadcaster(infra::Gauge* clients_gauge) : clients_gauge_(clients_gauge) {}
 
 void Broadcaster::add(const std::shared_ptr<WsSession>& session) {
-  std::optional<websocket::close_code> closing;
+  std::optional<std::uint16_t> closing;
   {
     std::lock_guard lock(mutex_);
     sessions_[session->id()] = session;
@@ -291,18 +432,18 @@ void Broadcaster::publish(const FeedBatch& batch) {
   }
 }
 
-void Broadcaster::close_all(websocket::close_code code) {
+void Broadcaster::close_all(std::uint16_t status) {
   {
     std::lock_guard lock(mutex_);
-    closing_ = code;
+    closing_ = status;
   }
-  for (const auto& session : sessions()) session->close(code);
+  for (const auto& session : sessions()) session->close(status);
 }
 
 std::size_t Broadcaster::sweep(std::chrono::steady_clock::time_point now) {
   std::size_t dropped = 0;
   for (const auto& session : sessions()) {
-    if (session->check_stuck(now)) ++dropped;
+    if (session->check(now)) ++dropped;
   }
   return dropped;
 }

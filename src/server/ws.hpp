@@ -1,17 +1,33 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // WebSocket sessions (SPEC §6) and the broadcaster that fans store changes
-// out to them. Each session has one strand (its socket's executor), one
-// reader coroutine and one writer coroutine fed by a bounded SendQueue.
+// out to them.
+//
+// A session is a plain TCP socket with RFC 6455 framing done here (ws_frame),
+// not a Beast websocket stream: at tens of thousands of clients the cost that
+// matters is per client and per message. So a broadcast is written straight
+// from the publishing thread with one non-blocking sendmsg (a 2–10 byte header
+// plus the payload all clients share): no per-client post, handler, copy or
+// timer. Only a client whose socket buffer is full gets a queue (SendQueue,
+// with its slow-consumer policy) and a wait for writability. Reading is a
+// wait for readability plus non-blocking recv into a per-thread buffer, so an
+// idle client holds no read buffer and no coroutine frame. Keep-alive pings,
+// dead peers and stuck writes or closes are handled by the server's periodic
+// sweep (`check`), not by a timer per client.
+//
+// Threads: the socket's completion handlers run on the connection's strand;
+// `deliver`, `close` and `check` come from any thread. Everything that touches
+// the socket happens under the session's mutex, and the socket is closed only
+// when the session ends, so a descriptor number is never reused under a send.
 
 #include "infra/metrics.hpp"
 #include "infra/task.hpp"
 #include "server/http.hpp"
 #include "server/send_queue.hpp"
+#include "server/ws_frame.hpp"
 #include "store/store.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -25,15 +41,12 @@
 
 namespace lottery::server {
 
-namespace websocket = boost::beast::websocket;
-
 /// Per-session limits.
 struct WsOptions {
   std::size_t send_queue = 64;
   std::size_t max_message_bytes = 4096;
   std::chrono::milliseconds ping_interval{20'000};
   std::chrono::milliseconds send_timeout{10'000};
-  std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds close_timeout{3'000};
 };
 
@@ -73,64 +86,96 @@ class Broadcaster;
 
 class WsSession : public std::enable_shared_from_this<WsSession> {
  public:
-  /// On the plain socket: the WebSocket layer has its own timeouts, and
-  /// beast::tcp_stream's per-operation timer bookkeeping would cost memory
-  /// and time on every broadcast write.
-  using Stream = websocket::stream<boost::asio::ip::tcp::socket>;
+  using Socket = boost::asio::ip::tcp::socket;
 
-  WsSession(Stream stream, WsOptions options, WsMetrics metrics);
+  WsSession(Socket socket, WsOptions options, WsMetrics metrics);
 
-  /// Accepts the upgrade `request`, registers with `broadcaster`, sends the
-  /// snapshot from `store` (or from `feed` when set), then reads client
-  /// messages until the connection ends. Must be awaited on the stream's
-  /// executor (a strand).
-  infra::Task<void> run(Request request, Broadcaster& broadcaster, const store::Store& store,
-                        const WsFeed* feed = nullptr);
+  /// Sends `handshake_response` (the 101 that accepts the upgrade), registers
+  /// with `broadcaster`, queues the snapshot from `store` (or from `feed`
+  /// when set) and starts reading, beginning with `early_bytes` (what the
+  /// client sent behind its upgrade request). Call on the socket's executor
+  /// (the connection's strand). `keepalive` is held until the session ends.
+  void start(std::string handshake_response, std::string early_bytes, Broadcaster& broadcaster,
+             const store::Store& store, const WsFeed* feed, std::shared_ptr<void> keepalive);
 
-  /// Queues a message (any thread). `resync` is the current snapshot message
-  /// used when the client is too slow (see SendQueue).
+  /// Sends a message now, or queues it when the client's socket is full
+  /// (any thread). `resync` is the current snapshot message used when the
+  /// client is too slow (see SendQueue).
   void deliver(MessageKind kind, std::uint64_t version,
                const std::shared_ptr<const std::string>& text,
                const std::shared_ptr<const std::string>& resync, std::uint64_t resync_version);
 
-  /// Starts a close handshake with `code` (any thread, idempotent).
-  void close(websocket::close_code code);
+  /// Starts a close handshake with `status` (any thread, idempotent).
+  void close(std::uint16_t status);
   /// Drops the TCP connection at once (any thread).
   void force_close();
-  /// Drops the session when a write or a close has been stuck past its
-  /// deadline (any thread). True when it did.
-  bool check_stuck(std::chrono::steady_clock::time_point now);
+  /// The periodic sweep (any thread): pings a client that has been silent for
+  /// the ping interval, drops one silent for twice that, and drops a session
+  /// whose write or close has been stuck past its deadline. True when it
+  /// dropped the session.
+  bool check(std::chrono::steady_clock::time_point now);
 
   std::uint64_t id() const noexcept { return id_; }
   /// Messages waiting (for tests and metrics).
   std::size_t queued() const;
 
  private:
-  /// Sends the next queued message, or marks the writer idle (strand only).
-  void pump();
-  void on_written(boost::system::error_code ec);
-  infra::Task<void> close_now(websocket::close_code code);
+  enum class WriteResult : std::uint8_t { kDone, kBlocked, kFailed };
+
+  /// What is being written: `header` then `payload`, `offset` bytes done.
+  struct Outgoing {
+    std::shared_ptr<const std::string> payload;
+    WsFrameHeader header;
+    std::size_t offset = 0;
+    bool is_message = false;  ///< counts as a sent message
+    bool carries_close = false;
+    bool active() const noexcept { return static_cast<bool>(payload); }
+  };
+
+  // All *_locked functions need mutex_ held.
+  void flush_locked();
+  WriteResult write_locked();
+  void send_control_locked(std::string frame);
+  void queue_close_locked(std::string frame, bool then_shutdown);
+  void shutdown_locked();
+  void wait_readable_locked();
+
+  void on_writable(boost::system::error_code ec);
+  void on_readable(boost::system::error_code ec);
+  /// Parses bytes the client sent and acts on its frames (strand only).
+  void consume(std::string_view bytes);
+  void on_frame(WsClientFrame&& frame);
   void handle_client_message(std::string_view text);
+  void finish();
 
   static std::int64_t ticks(std::chrono::steady_clock::time_point t) noexcept {
     return t.time_since_epoch().count();
   }
 
-  Stream ws_;
   WsOptions options_;
   WsMetrics metrics_;
   std::uint64_t id_;
+  Broadcaster* broadcaster_ = nullptr;  ///< set by start
+  std::shared_ptr<void> keepalive_;     ///< strand only
+  WsFrameReader reader_;                ///< strand only
+
   mutable std::mutex mutex_;
-  SendQueue queue_;       // guarded by mutex_
-  bool closing_ = false;  // strand only
-  /// True while a pump is posted or a write is in flight (guarded by mutex_),
-  /// so `deliver` posts to the strand only to an idle writer: one post and one
-  /// write per message, no coroutine or channel between them. Starts true:
-  /// `run` starts the writer with the snapshot.
-  bool pumping_ = true;
-  std::shared_ptr<const std::string> in_flight_;  ///< strand only: the message being written
-  std::atomic<std::int64_t> write_started_{0};    ///< steady ticks; 0 = no write in flight
-  std::atomic<std::int64_t> close_deadline_{0};   ///< steady ticks; 0 = not closing
+  // Guarded by mutex_:
+  Socket socket_;
+  SendQueue queue_;
+  std::string control_;  ///< framed control bytes (101, pongs, pings, close), sent first
+  Outgoing out_;
+  bool started_ = false;           ///< nothing is sent before the 101
+  bool waiting_writable_ = false;  ///< the socket is full; a wait is pending
+  bool close_queued_ = false;      ///< a close frame is on its way: nothing after it
+  bool close_sent_ = false;
+  bool shutdown_after_close_ = false;  ///< the peer closed (or failed): end once ours is out
+  bool ended_ = false;                 ///< the socket is closed
+
+  std::atomic<std::int64_t> blocked_since_{0};   ///< steady ticks; 0 = not waiting to write
+  std::atomic<std::int64_t> close_deadline_{0};  ///< steady ticks; 0 = not closing
+  std::atomic<std::int64_t> last_heard_{0};      ///< steady ticks of the last bytes read
+  std::atomic<bool> ping_outstanding_{false};
   std::atomic<bool> dropped_{false};
 };
 
@@ -153,16 +198,16 @@ class Broadcaster {
   /// Live sessions (copied under the lock).
   std::vector<std::shared_ptr<WsSession>> sessions() const;
 
-  /// Closes every session with `code`, and every session added later too.
-  void close_all(websocket::close_code code);
-  /// Runs `check_stuck` on every session; returns how many were dropped.
+  /// Closes every session with `status`, and every session added later too.
+  void close_all(std::uint16_t status);
+  /// Runs `check` on every session; returns how many were dropped.
   std::size_t sweep(std::chrono::steady_clock::time_point now);
 
  private:
   infra::Gauge* clients_gauge_;
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<WsSession>> sessions_;
-  std::optional<websocket::close_code> closing_;  ///< set by close_all
+  std::optional<std::uint16_t> closing_;  ///< set by close_all
 };
 
 }  // namespace lottery::server

@@ -922,6 +922,64 @@ TEST_F(ServerTest, WebSocketAliasAndOversizedClientMessage) {
   EXPECT_EQ(get("/health").status, 200);
 }
 
+std::string upgrade_request(const std::string& version = "13") {
+  return "GET /ws/lottery HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+         "Sec-WebSocket-Version: " +
+         version + "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+}
+
+/// A masked client frame with a payload of up to 125 bytes.
+std::string masked_frame(unsigned first_byte, const std::string& payload) {
+  const std::string key("\x01\x02\x03\x04", 4);
+  std::string out;
+  out += static_cast<char>(first_byte);
+  out += static_cast<char>(0x80 | payload.size());
+  out += key;
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    out += static_cast<char>(payload[i] ^ key[i % 4]);
+  return out;
+}
+
+TEST_F(ServerTest, WebSocketHandshakeErrorsAndProtocolViolations) {
+  // Another protocol version: 426 naming the one we speak.
+  const std::string old_version = raw_exchange(port(), upgrade_request("8"));
+  EXPECT_EQ(status_of(old_version), 426) << old_version.substr(0, 200);
+  EXPECT_NE(old_version.find("Sec-WebSocket-Version: 13"), std::string::npos);
+  // A valid handshake gets the RFC 6455 accept key, then the snapshot.
+  struct Case {
+    const char* name;
+    std::string frames;
+    std::string expected_close;  // the server's close frame
+  };
+  const std::vector<Case> cases = {
+      {"unmasked frame", std::string("\x81\x02hi", 4), std::string("\x88\x02\x03\xea", 4)},
+      {"reserved opcode", masked_frame(0x83, "x"), std::string("\x88\x02\x03\xea", 4)},
+      {"text that is not UTF-8", masked_frame(0x81, "\xc3\x28"),
+       std::string("\x88\x02\x03\xef", 4)},
+      {"client close 1000", masked_frame(0x88, std::string("\x03\xe8", 2)),
+       std::string("\x88\x02\x03\xe8", 4)},
+  };
+  for (const auto& c : cases) {
+    const auto began = std::chrono::steady_clock::now();
+    // raw_exchange reads until the server ends the connection.
+    const std::string answer = raw_exchange(port(), upgrade_request() + c.frames, 5s);
+    EXPECT_LT(std::chrono::steady_clock::now() - began, 3s) << c.name;
+    EXPECT_EQ(status_of(answer), 101) << c.name;
+    EXPECT_NE(answer.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"),
+              std::string::npos)
+        << c.name;
+    EXPECT_NE(answer.find("\"type\":\"snapshot\""), std::string::npos) << c.name;
+    EXPECT_NE(answer.find(c.expected_close), std::string::npos) << c.name;
+    EXPECT_EQ(get("/health").status, 200) << "after " << c.name;
+  }
+  // A protocol ping is answered with a pong carrying the same payload.
+  const std::string ping = raw_exchange(port(),
+                                        upgrade_request() + masked_frame(0x89, "are-you-there") +
+                                            masked_frame(0x88, std::string("\x03\xe8", 2)),
+                                        5s);
+  EXPECT_NE(ping.find(std::string("\x8a\x0d") + "are-you-there"), std::string::npos);
+}
+
 TEST(ServerWebSocket, ProtocolPings) {
   server::ServerOptions options;
   options.ws_ping_interval = 200ms;
