@@ -21,6 +21,9 @@
 #include "infra/runtime.hpp"
 #include "server/server.hpp"
 #include "store/store.hpp"
+#include "support/flags.hpp"
+#include "support/process.hpp"
+#include "support/ws_feed.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -29,17 +32,12 @@
 #include <boost/json/serialize.hpp>
 
 #include <malloc.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
-#include <string>
-#include <string_view>
-#include <vector>
+#include <utility>
 
 namespace {
 
@@ -47,103 +45,17 @@ namespace asio = boost::asio;
 using namespace lottery;
 using Clock = std::chrono::steady_clock;
 
-struct Args {
-  std::uint16_t port = 0;
-  std::size_t threads = 0;
-  double rate = 10.0;
-  std::uint64_t messages = 100;
-  std::size_t wait_clients = 0;
-  double wait_timeout_s = 60.0;
-  std::size_t participants = 3;
-};
-
-[[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "load_ws_broadcast_server: %s\nusage: load_ws_broadcast_server [--port P] "
-               "[--threads T] [--rate HZ] [--messages M] [--wait-clients N] "
-               "[--wait-timeout-s S] [--participants K]\n",
-               why);
-  std::exit(2);
-}
+using Args = bench::FeedServerArgs;
 
 Args parse_args(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) usage("missing value");
-    const char* value = argv[++i];
-    if (flag == "--port")
-      a.port = static_cast<std::uint16_t>(std::stoul(value));
-    else if (flag == "--threads")
-      a.threads = std::stoul(value);
-    else if (flag == "--rate")
-      a.rate = std::stod(value);
-    else if (flag == "--messages")
-      a.messages = std::stoull(value);
-    else if (flag == "--wait-clients")
-      a.wait_clients = std::stoul(value);
-    else if (flag == "--wait-timeout-s")
-      a.wait_timeout_s = std::stod(value);
-    else if (flag == "--participants")
-      a.participants = std::stoul(value);
-    else
-      usage("unknown flag");
-  }
-  if (a.rate <= 0) usage("--rate must be positive");
+  bench::Flags flags("load_ws_broadcast_server",
+                     "load_ws_broadcast_server [--port P] [--threads T] [--rate HZ] [--messages M] "
+                     "[--wait-clients N] [--wait-timeout-s S] [--participants K]");
+  bench::add_feed_server_flags(flags, a);
+  flags.parse(argc, argv);
+  if (a.rate <= 0) flags.fail("--rate must be positive");
   return a;
-}
-
-std::uint64_t unix_micros() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
-/// A plausible live round: BETTING, `players` participants, fixed times.
-store::Round make_round(std::uint64_t sequence, std::size_t players) {
-  store::Round round;
-  round.round_id = 7;
-  round.state = store::RoundState::kBetting;
-  round.start_time = 1'700'000'000;
-  round.end_time = round.start_time + 300;
-  round.min_draw_time = round.end_time + 10;
-  round.max_draw_time = round.end_time + 3600;
-  round.total_pot = sequence;
-  round.participant_count = players;
-  return round;
-}
-
-store::ChainStatus chain_at(std::uint64_t micros, std::uint64_t block) {
-  store::ChainStatus chain;
-  chain.chain_id = 31337;
-  chain.latest_block = block;
-  chain.head_timestamp = micros;
-  chain.reachable = true;
-  chain.synced = true;
-  return chain;
-}
-
-long status_kib(const char* field) {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  long out = -1;
-  const std::size_t n = std::strlen(field);
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::strncmp(line, field, n) == 0 && line[n] == ':') out = std::atol(line + n + 1);
-  }
-  std::fclose(f);
-  return out;
-}
-
-/// User + system CPU time of the whole process (all threads).
-double cpu_seconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const auto sec = [](const timeval& t) {
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-  };
-  return sec(usage.ru_utime) + sec(usage.ru_stime);
 }
 
 asio::awaitable<void> publish(store::Store& store, server::Server& server, Args args,
@@ -158,7 +70,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
     co_await timer.async_wait(asio::use_awaitable);
   }
   const std::size_t clients_at_start = server.websocket_clients();
-  const double cpu_before = cpu_seconds();
+  const double cpu_before = bench::own_cpu_seconds();
   const auto period =
       std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / args.rate));
   const auto first = Clock::now() + std::chrono::milliseconds(200);
@@ -171,10 +83,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
     co_await timer.async_wait(asio::use_awaitable);
     const auto began = Clock::now();
     max_late = std::max(max_late, began - deadline);
-    store::Batch batch;
-    batch.set_round(make_round(seq, args.participants));
-    batch.set_chain_status(chain_at(unix_micros(), 1000 + seq));
-    store.commit(std::move(batch));
+    store.commit(bench::feed_update(seq, args.participants, 1000 + seq));
     const auto spent = Clock::now() - began;
     commit_total += spent;
     commit_max = std::max(commit_max, spent);
@@ -184,7 +93,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
   // Let the last broadcast drain before reading the CPU time.
   timer.expires_after(std::chrono::milliseconds(500));
   co_await timer.async_wait(asio::use_awaitable);
-  const double cpu = cpu_seconds() - cpu_before;
+  const double cpu = bench::own_cpu_seconds() - cpu_before;
   const double sends = static_cast<double>(args.messages) *
                        static_cast<double>(std::max<std::size_t>(clients_at_start, 1));
   const auto us = [](Clock::duration d) {
@@ -203,7 +112,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
       static_cast<long long>(us(commit_max)), clients_at_start,
       std::chrono::duration<double>(first - wait_start).count(), message_bytes, cpu,
       cpu * 1e6 / sends, heap.uordblks / 1024, (heap.arena + heap.hblkhd) / 1024,
-      status_kib("VmHWM"), status_kib("VmRSS"));
+      bench::own_status_kib("VmHWM"), bench::own_status_kib("VmRSS"));
   std::fflush(stdout);
 }
 
@@ -212,34 +121,18 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server, Args 
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
   // One descriptor per client plus a few.
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  bench::raise_open_file_limit();
   try {
     infra::Runtime runtime(args.threads);
     store::Store store;
     {
       // The initial state: the round with its players, so every later commit
       // changes only the pot (the sequence number) and the chain time.
-      store::Batch batch;
-      batch.set_round(make_round(0, args.participants));
-      std::vector<store::Participant> players(args.participants);
-      for (std::size_t i = 0; i < players.size(); ++i) {
-        players[i].address.bytes.fill(static_cast<std::uint8_t>(0x11 * (i + 1)));
-        players[i].total_wei = 1'000'000'000'000'000;
-      }
-      batch.set_participants(std::move(players));
-      batch.set_chain_status(chain_at(unix_micros(), 1000));
+      store::Batch batch = bench::feed_update(0, args.participants, 1000);
+      batch.set_participants(bench::feed_participants(args.participants));
       store.commit(std::move(batch));
     }
-    server::ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = args.port;
-    options.abi_path.clear();
-    options.rate_limit_per_minute = 0;  // every client comes from 127.0.0.x
-    options.ws_max_clients = std::max<std::size_t>(args.wait_clients + 100, 10000);
+    const server::ServerOptions options = bench::feed_server_options(args.port, args.wait_clients);
     server::ServerContext context;
     context.store = &store;
     server::Server server(runtime.executor(), options, context);
@@ -257,10 +150,8 @@ int main(int argc, char** argv) {
         }
       });
       // A pot no later message uses, so the first real one still changes the round.
-      store::Batch batch;
-      batch.set_round(make_round(std::numeric_limits<std::uint32_t>::max(), args.participants));
-      batch.set_chain_status(chain_at(unix_micros(), 1000));
-      store.commit(std::move(batch));
+      store.commit(
+          bench::feed_update(std::numeric_limits<std::uint32_t>::max(), args.participants, 1000));
     }
     runtime.on_stop(
         [&](int) { asio::co_spawn(runtime.executor(), server.stop(), asio::detached); });

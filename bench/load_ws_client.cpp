@@ -29,7 +29,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include <sys/resource.h>
+#include "support/flags.hpp"
+#include "support/process.hpp"
+#include "support/ws_feed.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -37,7 +39,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
+namespace bench = lottery::bench;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
@@ -66,55 +68,30 @@ struct Args {
   std::string target = "/ws/lottery";
 };
 
-[[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "load_ws_client: %s\nusage: load_ws_client --port P --clients N --messages M "
-               "[--host 127.0.0.1] [--sources K] [--connect-concurrency C] [--timeout-s S] "
-               "[--server-pid PID] [--target PATH]\n  --timeout-s: give up after S seconds without "
-               "a new update\n",
-               why);
-  std::exit(2);
-}
-
 Args parse_args(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) usage("missing value");
-    const char* value = argv[++i];
-    if (flag == "--host")
-      a.host = value;
-    else if (flag == "--port")
-      a.port = static_cast<std::uint16_t>(std::stoul(value));
-    else if (flag == "--clients")
-      a.clients = std::stoul(value);
-    else if (flag == "--messages")
-      a.messages = std::stoull(value);
-    else if (flag == "--sources")
-      a.sources = static_cast<unsigned>(std::stoul(value));
-    else if (flag == "--connect-concurrency")
-      a.concurrency = std::stoul(value);
-    else if (flag == "--timeout-s")
-      a.timeout_s = std::stod(value);
-    else if (flag == "--server-pid")
-      a.server_pid = std::stol(value);
-    else if (flag == "--target")
-      a.target = value;
-    else
-      usage("unknown flag");
-  }
-  if (a.port == 0) usage("--port is required");
-  if (a.sources < 1 || a.sources > 250) usage("--sources must be 1..250");
+  bench::Flags flags(
+      "load_ws_client",
+      "load_ws_client --port P --clients N --messages M [--host 127.0.0.1] "
+      "[--sources K] [--connect-concurrency C] [--timeout-s S] [--server-pid PID] "
+      "[--target PATH]\n  --timeout-s: give up after S seconds without a new update");
+  flags.add("--host", a.host);
+  flags.add("--port", a.port);
+  flags.add("--clients", a.clients);
+  flags.add("--messages", a.messages);
+  flags.add("--sources", a.sources);
+  flags.add("--connect-concurrency", a.concurrency);
+  flags.add("--timeout-s", a.timeout_s);
+  flags.add("--server-pid", a.server_pid);
+  flags.add("--target", a.target);
+  flags.parse(argc, argv);
+  if (a.port == 0) flags.fail("--port is required");
+  if (a.sources < 1 || a.sources > 250) flags.fail("--sources must be 1..250");
   if (a.concurrency < 1) a.concurrency = 1;
-  const auto addr = asio::ip::make_address_v4(a.host);
-  if ((addr.to_uint() >> 24) != 127) usage("only 127.0.0.0/8 targets are allowed");
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address_v4(a.host, ec);
+  if (ec || (addr.to_uint() >> 24) != 127) flags.fail("only 127.0.0.0/8 targets are allowed");
   return a;
-}
-
-std::int64_t unix_micros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 /// The unsigned integer after `key` in `text` (searching from the back when
@@ -127,21 +104,6 @@ std::optional<std::uint64_t> number_after(std::string_view text, std::string_vie
   const auto [ptr, ec] = std::from_chars(begin, text.data() + text.size(), value);
   if (ec != std::errc{} || ptr == begin) return std::nullopt;
   return value;
-}
-
-long status_kib(long pid, const char* field) {
-  if (pid <= 0) return -1;
-  const std::string path = "/proc/" + std::to_string(pid) + "/status";
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  long out = -1;
-  const std::size_t n = std::strlen(field);
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::strncmp(line, field, n) == 0 && line[n] == ':') out = std::atol(line + n + 1);
-  }
-  std::fclose(f);
-  return out;
 }
 
 struct Stats {
@@ -173,7 +135,7 @@ asio::awaitable<void> reader(std::shared_ptr<websocket::stream<beast::tcp_stream
       if (stats.first_error.empty()) stats.first_error = "read: " + ec.message();
       co_return;
     }
-    const auto now = unix_micros();
+    const auto now = static_cast<std::int64_t>(bench::unix_micros());
     const auto data = buffer.cdata();
     const std::string_view text(static_cast<const char*>(data.data()), data.size());
     if (text.find("\"type\":\"round_update\"") == std::string_view::npos) {
@@ -242,15 +204,11 @@ double percentile(const std::vector<std::int64_t>& sorted, double p) {
 
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-    if (limit.rlim_cur < args.clients + 16) {
-      std::fprintf(stderr, "load_ws_client: RLIMIT_NOFILE %llu is too low for %zu clients\n",
-                   static_cast<unsigned long long>(limit.rlim_cur), args.clients);
-      return 2;
-    }
+  const std::uint64_t open_files = bench::raise_open_file_limit();
+  if (open_files != 0 && open_files < args.clients + 16) {
+    std::fprintf(stderr, "load_ws_client: RLIMIT_NOFILE %llu is too low for %zu clients\n",
+                 static_cast<unsigned long long>(open_files), args.clients);
+    return 2;
   }
   asio::io_context ioc(1);
   Stats stats(args);
@@ -283,8 +241,8 @@ int main(int argc, char** argv) {
           }
           const bool done = stats.delivered >= expected_total && stats.connected == args.clients;
           if (done || Clock::now() > deadline || Clock::now() - start > std::chrono::seconds(600)) {
-            hwm = status_kib(args.server_pid, "VmHWM");
-            rss = status_kib(args.server_pid, "VmRSS");
+            hwm = bench::process_status_kib(args.server_pid, "VmHWM");
+            rss = bench::process_status_kib(args.server_pid, "VmRSS");
             ioc.stop();
             co_return;
           }

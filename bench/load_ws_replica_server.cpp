@@ -20,23 +20,24 @@
 #include "server/server.hpp"
 #include "server/ws.hpp"
 #include "store/store.hpp"
+#include "support/flags.hpp"
+#include "support/process.hpp"
+#include "support/ws_feed.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace {
 
@@ -44,103 +45,28 @@ namespace asio = boost::asio;
 using namespace lottery;
 using Clock = std::chrono::steady_clock;
 
-struct Args {
+struct Args : bench::FeedServerArgs {
+  Args() { threads = 1; }  // one thread each: run-replicas.sh puts all three on one core
   std::string redis;
   std::string role = "follower";
   std::string prefix = "bench";
-  std::uint16_t port = 0;
-  std::size_t threads = 1;
-  double rate = 10.0;
-  std::uint64_t messages = 100;
-  std::size_t wait_clients = 0;
-  double wait_timeout_s = 60.0;
-  std::size_t participants = 3;
 };
-
-[[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "load_ws_replica_server: %s\nusage: load_ws_replica_server --redis URL --role "
-               "leader|follower [--prefix P] [--port P] [--threads T] [--rate HZ] [--messages M] "
-               "[--wait-clients N] [--wait-timeout-s S] [--participants K]\n",
-               why);
-  std::exit(2);
-}
 
 Args parse_args(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) usage("missing value");
-    const char* value = argv[++i];
-    if (flag == "--redis")
-      a.redis = value;
-    else if (flag == "--role")
-      a.role = value;
-    else if (flag == "--prefix")
-      a.prefix = value;
-    else if (flag == "--port")
-      a.port = static_cast<std::uint16_t>(std::stoul(value));
-    else if (flag == "--threads")
-      a.threads = std::stoul(value);
-    else if (flag == "--rate")
-      a.rate = std::stod(value);
-    else if (flag == "--messages")
-      a.messages = std::stoull(value);
-    else if (flag == "--wait-clients")
-      a.wait_clients = std::stoul(value);
-    else if (flag == "--wait-timeout-s")
-      a.wait_timeout_s = std::stod(value);
-    else if (flag == "--participants")
-      a.participants = std::stoul(value);
-    else
-      usage("unknown flag");
-  }
-  if (a.redis.empty()) usage("--redis is required");
-  if (a.role != "leader" && a.role != "follower") usage("--role is leader or follower");
-  if (a.rate <= 0) usage("--rate must be positive");
+  bench::Flags flags("load_ws_replica_server",
+                     "load_ws_replica_server --redis URL --role leader|follower [--prefix P] "
+                     "[--port P] [--threads T] [--rate HZ] [--messages M] [--wait-clients N] "
+                     "[--wait-timeout-s S] [--participants K]");
+  flags.add("--redis", a.redis);
+  flags.add("--role", a.role);
+  flags.add("--prefix", a.prefix);
+  bench::add_feed_server_flags(flags, a);
+  flags.parse(argc, argv);
+  if (a.redis.empty()) flags.fail("--redis is required");
+  if (a.role != "leader" && a.role != "follower") flags.fail("--role is leader or follower");
+  if (a.rate <= 0) flags.fail("--rate must be positive");
   return a;
-}
-
-std::uint64_t unix_micros() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-}
-
-store::Round make_round(std::uint64_t sequence, std::size_t players) {
-  store::Round round;
-  round.round_id = 7;
-  round.state = store::RoundState::kBetting;
-  round.start_time = 1'700'000'000;
-  round.end_time = round.start_time + 300;
-  round.min_draw_time = round.end_time + 10;
-  round.max_draw_time = round.end_time + 3600;
-  round.total_pot = sequence;
-  round.participant_count = players;
-  return round;
-}
-
-store::ChainStatus chain_at(std::uint64_t micros, std::uint64_t block) {
-  store::ChainStatus chain;
-  chain.chain_id = 31337;
-  chain.latest_block = block;
-  chain.head_timestamp = micros;
-  chain.reachable = true;
-  chain.synced = true;
-  return chain;
-}
-
-long status_kib(const char* field) {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return -1;
-  char line[256];
-  long out = -1;
-  const std::size_t n = std::strlen(field);
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::strncmp(line, field, n) == 0 && line[n] == ':') out = std::atol(line + n + 1);
-  }
-  std::fclose(f);
-  return out;
 }
 
 asio::awaitable<void> publish(store::Store& store, server::Server& server,
@@ -167,10 +93,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server,
   for (std::uint64_t seq = 1; seq <= args.messages; ++seq) {
     timer.expires_at(first + period * static_cast<std::int64_t>(seq - 1));
     co_await timer.async_wait(asio::use_awaitable);
-    store::Batch batch;
-    batch.set_round(make_round(seq, args.participants));
-    batch.set_chain_status(chain_at(unix_micros(), 1000 + seq));
-    store.commit(std::move(batch));
+    store.commit(bench::feed_update(seq, args.participants, 1000 + seq));
   }
   timer.expires_after(std::chrono::milliseconds(500));
   co_await timer.async_wait(asio::use_awaitable);
@@ -181,7 +104,7 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server,
       "\"elapsed_s\":%.3f,\"clients_at_start\":%zu,\"vm_hwm_kib\":%ld}\n",
       static_cast<unsigned long long>(args.messages),
       static_cast<unsigned long long>(stats.published), elapsed, clients_at_start,
-      status_kib("VmHWM"));
+      bench::own_status_kib("VmHWM"));
   std::fflush(stdout);
 }
 
@@ -189,24 +112,14 @@ asio::awaitable<void> publish(store::Store& store, server::Server& server,
 
 int main(int argc, char** argv) {
   const Args args = parse_args(argc, argv);
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
+  bench::raise_open_file_limit();
   try {
     infra::Runtime runtime(args.threads);
     store::Store store;
     {
-      store::Batch batch;
-      batch.set_round(make_round(std::numeric_limits<std::uint32_t>::max(), args.participants));
-      std::vector<store::Participant> players(args.participants);
-      for (std::size_t i = 0; i < players.size(); ++i) {
-        players[i].address.bytes.fill(static_cast<std::uint8_t>(0x11 * (i + 1)));
-        players[i].total_wei = 1'000'000'000'000'000;
-      }
-      batch.set_participants(std::move(players));
-      batch.set_chain_status(chain_at(unix_micros(), 1000));
+      store::Batch batch =
+          bench::feed_update(std::numeric_limits<std::uint32_t>::max(), args.participants, 1000);
+      batch.set_participants(bench::feed_participants(args.participants));
       store.commit(std::move(batch));
     }
     const scale::Keys keys = scale::Keys::from_prefix(args.prefix);
@@ -222,11 +135,7 @@ int main(int argc, char** argv) {
     lease.on_acquired([&fanout](std::uint64_t) { fanout->request_reset(); });
     fanout->start();
 
-    server::ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = args.port;
-    options.rate_limit_per_minute = 0;
-    options.ws_max_clients = std::max<std::size_t>(args.wait_clients + 100, 10000);
+    const server::ServerOptions options = bench::feed_server_options(args.port, args.wait_clients);
     server::ServerContext context;
     context.store = &store;
     context.ws_feed = fanout;
