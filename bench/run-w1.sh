@@ -3,11 +3,13 @@
 # W1: the real server (load_ws_broadcast_server, on SERVER_CPU) broadcasting a
 # ~500-byte round_update at 10 Hz for 10 s to N WebSocket clients
 # (load_ws_client, one thread on LOAD_CPU): delivery, latency, connect time,
-# server RSS. Runs 1,000 and 10,000 clients.
+# server RSS. Runs 1,000 and 10,000 clients. For each, load_tcp_floor first
+# measures the kernel's floor: one plain send() per connection from the same
+# core, no WebSocket and no server (the least any one-core server can take).
 #   bench/run-w1.sh [--smoke] [--clients "1000 10000"]
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
-need "$BENCH_BIN/load_ws_broadcast_server" "$BENCH_BIN/load_ws_client"
+need "$BENCH_BIN/load_ws_broadcast_server" "$BENCH_BIN/load_ws_client" "$BENCH_BIN/load_tcp_floor"
 CLIENTS="1000 10000"
 MESSAGES=100  # 10 s at 10 Hz
 prev=""
@@ -23,6 +25,13 @@ ulimit -n "$(ulimit -Hn)"
 machine_note
 
 for n in $CLIENTS; do
+  floor_messages=30
+  ((SMOKE)) && floor_messages=3
+  F="$BENCH_TMP/floor-$n.json"
+  "$BENCH_BIN/load_tcp_floor" --clients "$n" --messages "$floor_messages" \
+    --send-cpu "$SERVER_CPU" --receive-cpu "$LOAD_CPU" >"$F"
+  echo "W1 raw floor ($n): $(cat "$F")"
+  echo "W1 floor $n connections (plain send() from one core, no server): $(jq -r .send_us "$F") us per send, a round takes $(jq -r .round_ms.p50 "$F") ms; delivery p50 $(jq -r .latency_ms.p50 "$F") ms, p99 $(jq -r .latency_ms.p99 "$F") ms"
   taskset -c "$SERVER_CPU" "$BENCH_BIN/load_ws_broadcast_server" --wait-clients "$n" \
     --messages "$MESSAGES" --rate 10 >"$BENCH_TMP/server-$n.out" 2>"$BENCH_TMP/server-$n.err" &
   SERVER_PID=$!
