@@ -35,7 +35,7 @@ need() {
     if [[ ! -x $f ]]; then
       echo "missing $f: build it with" >&2
       echo "  cmake -S . -B build/h-bench-rel -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOTTERY_STATIC=ON -DLOTTERY_TESTS=OFF -DLOTTERY_BENCH=ON" >&2
-      echo "  ninja -C build/h-bench-rel lottery load_chain load_ws_broadcast_server load_ws_client" >&2
+      echo "  ninja -C build/h-bench-rel lottery load_chain load_ws_broadcast_server load_ws_client load_tcp_floor" >&2
       exit 2
     fi
   done

@@ -3,7 +3,7 @@
 # All server benchmarks of issue #5 (H1, W1, S1/M1, E1, O1), one after the
 # other, with a summary of the verdict lines at the end. Run it on a quiet
 # machine; every script starts its own processes on free ports and stops them.
-#   bench/run-all.sh [--smoke]     (--smoke: tiny counts, ~1 min, for CI)
+#   bench/run-all.sh [--smoke]     (--smoke: tiny counts, ~15 s, for CI: scripts/test.sh)
 set -uo pipefail
 DIR="$(cd "$(dirname "$0")" && pwd)"
 LOG="$(mktemp /tmp/lottery-bench-all.XXXXXX)"

@@ -13,7 +13,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm chromium redis-server ca-certificates curl file jq git wrk nginx-light
   python3 python3-cryptography
-  buildah debootstrap shellcheck docker-compose iproute2 procps
+  buildah debootstrap shellcheck docker-compose iproute2 procps util-linux
 )
 
 missing=()

@@ -2,18 +2,19 @@
 # SPDX-License-Identifier: Apache-2.0
 # Builds and runs every test on this machine, installing what is missing first:
 #   setup → ASan+UBSan build (g++) → lint → unit + integration tests (ctest, real Anvil)
-#   → contract tests (real Anvil) → fuzz smoke (clang/libFuzzer) → benchmark smoke
-#   → static release binary check.
-# Options: --quick skips the fuzz smoke, the benchmark smoke and the release build.
+#   → contract tests (real Anvil) → web UI tests → fuzz smoke (clang/libFuzzer)
+#   → static release binary check → benchmark smoke (micro-benchmarks)
+#   → load benchmark smoke (bench/run-all.sh --smoke: the server benchmarks' harnesses).
+# Options: --quick skips the fuzz smoke, the release build and both benchmark smokes.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 
 quick=0
 for arg in "$@"; do
   case $arg in
     --quick) quick=1 ;;
-    -h | --help) sed -n '3,8p' "$0"; exit 0 ;;
+    -h | --help) sed -n '3,9p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -77,6 +78,20 @@ run_bench_smoke() {
   return $ok
 }
 
+# The server benchmarks (bench/run-*.sh: H1, W1, S1/M1, E1, O1) at tiny counts, ~15 s: this
+# fails only when a harness or a script breaks, never on a figure (CI machines are shared).
+# The load programs are the ASan build's (built above with everything else: no extra build,
+# and a harness's memory error fails the stage); the service is the static release binary, the
+# one the benchmarks measure. Server and load on two CPUs of this process's affinity mask (one
+# CPU: both on it) unless SERVER_CPU / LOAD_CPU say otherwise.
+run_load_smoke() {
+  local cpus
+  read -r -a cpus < <(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))')
+  BUILD=build/asan LOTTERY="$root/build/release/src/app/lottery" \
+    SERVER_CPU="${SERVER_CPU:-${cpus[0]}}" LOAD_CPU="${LOAD_CPU:-${cpus[1]:-${cpus[0]}}}" \
+    bench/run-all.sh --smoke
+}
+
 check_release_binary() {
   build_preset release || return 1
   local bin=build/release/src/app/lottery
@@ -97,8 +112,9 @@ if [[ -x scripts/test-web.sh ]]; then
 fi
 if ((quick == 0)); then
   stage "fuzz smoke" run_fuzz_smoke
-  stage "benchmark smoke" run_bench_smoke
   stage "static release binary" check_release_binary
+  stage "benchmark smoke" run_bench_smoke
+  stage "load benchmark smoke" run_load_smoke
 fi
 
 echo
