@@ -103,6 +103,30 @@ void WsSession::deliver(MessageKind kind, std::uint64_t version,
     result = queue_.push({kind, version, text}, resync, resync_version);
     if (!result.stuck) flush_locked();
   }
+  account(result);
+}
+
+void WsSession::deliver_all(const Messages& messages, std::uint64_t version,
+                            const std::shared_ptr<const std::string>& resync,
+                            std::uint64_t resync_version) {
+  if (dropped_.load(std::memory_order_relaxed)) return;
+  SendQueue::PushResult total;
+  {
+    std::lock_guard lock(mutex_);
+    if (ended_ || close_queued_) return;
+    for (const auto& [kind, text] : messages) {
+      if (!text) continue;
+      const auto result = queue_.push({kind, version, text}, resync, resync_version);
+      total.dropped += result.dropped;
+      total.resynced = total.resynced || result.resynced;
+      total.stuck = total.stuck || result.stuck;
+    }
+    if (!total.stuck) flush_locked();
+  }
+  account(total);
+}
+
+void WsSession::account(const SendQueue::PushResult& result) {
   if (result.dropped > 0 && metrics_.dropped != nullptr) {
     metrics_.dropped->inc(static_cast<double>(result.dropped));
   }
@@ -119,26 +143,33 @@ void WsSession::flush_locked() {
   if (!started_ || ended_ || waiting_writable_) return;
   for (;;) {
     if (!out_.active()) {
+      out_ = Outgoing{};
       if (!control_.empty()) {
-        out_ = Outgoing{};
+        // Control bytes (the 101, pongs, pings, a close) go first, on their own.
         out_.carries_close = close_queued_ && !close_sent_;
-        out_.payload = std::make_shared<const std::string>(std::move(control_));
+        out_.pieces[0].payload = std::make_shared<const std::string>(std::move(control_));
+        out_.count = 1;
         control_.clear();
       } else if (close_queued_) {
         return;  // nothing follows a close frame
-      } else if (auto message = queue_.pop()) {
-        out_ = Outgoing{};
-        out_.header = ws_frame_header(WsOpcode::kText, message->text->size());
-        out_.payload = std::move(message->text);
-        out_.is_message = true;
       } else {
-        return;
+        while (out_.count < kMaxGather) {
+          auto message = queue_.pop();
+          if (!message) break;
+          Piece& piece = out_.pieces[out_.count++];
+          piece.header = ws_frame_header(WsOpcode::kText, message->text->size());
+          piece.payload = std::move(message->text);
+        }
+        out_.messages = out_.count;
+        if (!out_.active()) return;
       }
     }
     switch (write_locked()) {
       case WriteResult::kDone: {
         const Outgoing done = std::exchange(out_, Outgoing{});
-        if (done.is_message && metrics_.sent != nullptr) metrics_.sent->inc();
+        if (done.messages > 0 && metrics_.sent != nullptr) {
+          metrics_.sent->inc(static_cast<double>(done.messages));
+        }
         if (done.carries_close) {
           close_sent_ = true;
           if (shutdown_after_close_) {
@@ -164,19 +195,26 @@ void WsSession::flush_locked() {
 }
 
 WsSession::WriteResult WsSession::write_locked() {
-  const std::size_t header_size = out_.header.size;
-  const std::size_t total = header_size + out_.payload->size();
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < out_.count; ++i) total += out_.pieces[i].size();
   while (out_.offset < total) {
-    std::array<iovec, 2> parts{};
+    // The iovecs of whatever is not written yet: headers and shared payloads.
+    std::array<iovec, 2 * kMaxGather> parts{};
     std::size_t count = 0;
-    if (out_.offset < header_size) {
-      parts[count++] = {out_.header.bytes.data() + out_.offset, header_size - out_.offset};
-    }
-    const std::size_t payload_done = out_.offset > header_size ? out_.offset - header_size : 0;
-    if (payload_done < out_.payload->size()) {
+    std::size_t skip = out_.offset;
+    const auto add = [&](const char* data, std::size_t size) {
+      if (skip >= size) {
+        skip -= size;
+        return;
+      }
       // sendmsg does not write through iov_base; the cast only drops const.
-      parts[count++] = {const_cast<char*>(out_.payload->data()) + payload_done,  // NOLINT
-                        out_.payload->size() - payload_done};
+      parts[count++] = {const_cast<char*>(data) + skip, size - skip};  // NOLINT
+      skip = 0;
+    };
+    for (std::size_t i = 0; i < out_.count; ++i) {
+      const Piece& piece = out_.pieces[i];
+      add(piece.header.bytes.data(), piece.header.size);
+      add(piece.payload->data(), piece.payload->size());
     }
     msghdr message{};
     message.msg_iov = parts.data();
@@ -405,30 +443,24 @@ std::vector<std::shared_ptr<WsSession>> Broadcaster::sessions() const {
 }
 
 void Broadcaster::publish(const store::ChangeSet& changes) {
-  bool any = false;
+  WsSession::Messages messages;
   for (const auto& change : changes.changes) {
-    if (change.message && message_kind_for(change.kind)) any = true;
+    const auto kind = message_kind_for(change.kind);
+    if (change.message && kind) messages.emplace_back(*kind, change.message);
   }
-  if (!any) return;
+  if (messages.empty()) return;
   const auto live = sessions();
-  if (live.empty()) return;
   const std::uint64_t version = changes.snapshot ? changes.snapshot->version : 0;
   std::shared_ptr<const std::string> resync;
   if (changes.snapshot) resync = changes.snapshot->views.ws_snapshot;
-  for (const auto& change : changes.changes) {
-    const auto kind = message_kind_for(change.kind);
-    if (!change.message || !kind) continue;
-    for (const auto& session : live)
-      session->deliver(*kind, version, change.message, resync, version);
-  }
+  for (const auto& session : live) session->deliver_all(messages, version, resync, version);
 }
 
 void Broadcaster::publish(const FeedBatch& batch) {
   if (batch.messages.empty()) return;
   const auto live = sessions();
-  for (const auto& [kind, text] : batch.messages) {
-    for (const auto& session : live)
-      session->deliver(kind, batch.position, text, batch.snapshot, batch.position);
+  for (const auto& session : live) {
+    session->deliver_all(batch.messages, batch.position, batch.snapshot, batch.position);
   }
 }
 

@@ -29,6 +29,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -105,6 +106,11 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
                const std::shared_ptr<const std::string>& text,
                const std::shared_ptr<const std::string>& resync, std::uint64_t resync_version);
 
+  /// One commit's messages, in order: like `deliver` for each, written together.
+  using Messages = std::vector<std::pair<MessageKind, std::shared_ptr<const std::string>>>;
+  void deliver_all(const Messages& messages, std::uint64_t version,
+                   const std::shared_ptr<const std::string>& resync, std::uint64_t resync_version);
+
   /// Starts a close handshake with `status` (any thread, idempotent).
   void close(std::uint16_t status);
   /// Drops the TCP connection at once (any thread).
@@ -122,14 +128,24 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
  private:
   enum class WriteResult : std::uint8_t { kDone, kBlocked, kFailed };
 
-  /// What is being written: `header` then `payload`, `offset` bytes done.
-  struct Outgoing {
+  /// Frames per write: a commit's messages (a bet is three) go out in one sendmsg.
+  static constexpr std::size_t kMaxGather = 8;
+
+  /// One frame of a write: `header` (may be empty) then `payload`.
+  struct Piece {
     std::shared_ptr<const std::string> payload;
     WsFrameHeader header;
+    std::size_t size() const noexcept { return header.size + payload->size(); }
+  };
+
+  /// What is being written, `offset` bytes of it done.
+  struct Outgoing {
+    std::array<Piece, kMaxGather> pieces;
+    std::size_t count = 0;
     std::size_t offset = 0;
-    bool is_message = false;  ///< counts as a sent message
+    std::size_t messages = 0;  ///< how many pieces count as sent messages
     bool carries_close = false;
-    bool active() const noexcept { return static_cast<bool>(payload); }
+    bool active() const noexcept { return count > 0; }
   };
 
   // All *_locked functions need mutex_ held.
@@ -146,6 +162,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void consume(std::string_view bytes);
   void on_frame(WsClientFrame&& frame);
   void handle_client_message(std::string_view text);
+  /// Counts what a push did and closes a client that is stuck (mutex_ not held).
+  void account(const SendQueue::PushResult& result);
   void finish();
 
   static std::int64_t ticks(std::chrono::steady_clock::time_point t) noexcept {
