@@ -737,8 +737,8 @@ infra::Task<void> Server::Impl::upgrade(beast::tcp_stream stream, Request req,
           std::move(self), std::move(registration));
   // This coroutine runs on the connection's strand, where the session's
   // handlers run too.
-  session->start(std::move(handshake.accept), std::move(early_bytes), *broadcaster, *context.store,
-                 context.ws_feed.get(), std::move(keepalive));
+  session->start(handshake.accept, early_bytes, *broadcaster, *context.store, context.ws_feed.get(),
+                 std::move(keepalive));
 }
 
 infra::Task<void> Server::Impl::stop() {

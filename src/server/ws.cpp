@@ -59,7 +59,7 @@ std::size_t WsSession::queued() const {
   return queue_.size();
 }
 
-void WsSession::start(std::string handshake_response, std::string early_bytes,
+void WsSession::start(const std::string& handshake_response, const std::string& early_bytes,
                       Broadcaster& broadcaster, const store::Store& store, const WsFeed* feed,
                       std::shared_ptr<void> keepalive) {
   broadcaster_ = &broadcaster;
@@ -238,13 +238,13 @@ void WsSession::on_writable(boost::system::error_code ec) {
   if (!ec) flush_locked();
 }
 
-void WsSession::send_control_locked(std::string frame) {
+void WsSession::send_control_locked(const std::string& frame) {
   if (ended_ || close_queued_) return;
   control_ += frame;
   flush_locked();
 }
 
-void WsSession::queue_close_locked(std::string frame, bool then_shutdown) {
+void WsSession::queue_close_locked(const std::string& frame, bool then_shutdown) {
   if (then_shutdown) shutdown_after_close_ = true;
   if (ended_) return;
   if (close_queued_) {

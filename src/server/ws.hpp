@@ -96,8 +96,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   /// when set) and starts reading, beginning with `early_bytes` (what the
   /// client sent behind its upgrade request). Call on the socket's executor
   /// (the connection's strand). `keepalive` is held until the session ends.
-  void start(std::string handshake_response, std::string early_bytes, Broadcaster& broadcaster,
-             const store::Store& store, const WsFeed* feed, std::shared_ptr<void> keepalive);
+  void start(const std::string& handshake_response, const std::string& early_bytes,
+             Broadcaster& broadcaster, const store::Store& store, const WsFeed* feed,
+             std::shared_ptr<void> keepalive);
 
   /// Sends a message now, or queues it when the client's socket is full
   /// (any thread). `resync` is the current snapshot message used when the
@@ -151,8 +152,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   // All *_locked functions need mutex_ held.
   void flush_locked();
   WriteResult write_locked();
-  void send_control_locked(std::string frame);
-  void queue_close_locked(std::string frame, bool then_shutdown);
+  void send_control_locked(const std::string& frame);
+  void queue_close_locked(const std::string& frame, bool then_shutdown);
   void shutdown_locked();
   void wait_readable_locked();
 
