@@ -23,6 +23,7 @@
 
 #include "support/anvil_process.hpp"
 #include "support/fake_rpc_server.hpp"
+#include "support/log_capture.hpp"
 #include "support/lottery_chain.hpp"
 
 #include <gtest/gtest.h>
@@ -42,9 +43,9 @@
 #include <functional>
 #include <future>
 #include <iostream>
-#include <mutex>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 namespace lottery::follower {
 namespace {
@@ -55,40 +56,19 @@ using integration::AnvilOptions;
 using integration::AnvilProcess;
 using integration::FakeReply;
 using integration::FakeRpcServer;
+using integration::LogCapture;
 using integration::LotteryChain;
 using integration::LotteryChainOptions;
 using namespace std::chrono_literals;
 
 constexpr std::uint64_t kMilliEther = integration::kMinBetWei;
 
-/// Log lines (follower and rpc client) for assertions; also echoed to stderr.
-class LogCapture {
- public:
-  LogCapture() {
-    logging::LogOptions options;
-    options.level =
-        std::getenv("LOTTERY_IT_DEBUG") != nullptr ? logging::Level::kDebug : logging::Level::kInfo;
-    options.to_stderr = true;
-    options.sink = [this](std::string_view line) { add(std::string(line)); };
-    logging::configure(options);
-  }
-  ~LogCapture() { logging::reset(); }
-  void add(std::string line) {
-    std::lock_guard lock(mutex_);
-    lines_.push_back(std::move(line));
-  }
-  bool contains(std::string_view needle) const {
-    std::lock_guard lock(mutex_);
-    for (const auto& l : lines_) {
-      if (l.find(needle) != std::string::npos) return true;
-    }
-    return false;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
+/// Log lines (follower and rpc client) are captured for assertions and also echoed to stderr;
+/// debug lines too with LOTTERY_IT_DEBUG set.
+logging::Level capture_level() {
+  return std::getenv("LOTTERY_IT_DEBUG") != nullptr ? logging::Level::kDebug
+                                                    : logging::Level::kInfo;
+}
 
 eth::Address address_of(std::string_view text) {
   auto a = eth::parse_address(text);
@@ -270,7 +250,7 @@ class FollowerRoundTest : public ::testing::TestWithParam<bool> {};
 TEST_P(FollowerRoundTest, BetsAndADrawReachTheStoreAndTheWinnerReverifies) {
   REQUIRE_ANVIL();
   const bool ws = GetParam();
-  LogCapture logs;
+  LogCapture logs(capture_level(), /*echo=*/true);
   LotteryChain chain;
   Harness h(ws ? chain.ws_url() : chain.http_url(), chain.contract_address(), logs);
   ASSERT_TRUE(Harness::wait_for([&] { return h.follower().ready(); }))
@@ -338,7 +318,7 @@ INSTANTIATE_TEST_SUITE_P(Transports, FollowerRoundTest, ::testing::Values(false,
 
 TEST(FollowerIntegration, ReorgsRemovingABetAndTheDrawLeaveTheStoreEqualToTheChain) {
   REQUIRE_ANVIL();
-  LogCapture logs;
+  LogCapture logs(capture_level(), /*echo=*/true);
   LotteryChain chain;
   Harness h(chain.http_url(), chain.contract_address(), logs);
   ASSERT_TRUE(Harness::wait_for([&] { return h.follower().ready(); }));
@@ -391,7 +371,7 @@ TEST(FollowerIntegration, ReorgsRemovingABetAndTheDrawLeaveTheStoreEqualToTheCha
 
 TEST(FollowerIntegration, NodeRestartMidRoundMissesNoEvent) {
   REQUIRE_ANVIL();
-  LogCapture logs;
+  LogCapture logs(capture_level(), /*echo=*/true);
   const auto dir =
       std::filesystem::temp_directory_path() / ("follower-it-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -460,7 +440,7 @@ TEST(FollowerIntegration, NodeRestartMidRoundMissesNoEvent) {
 
 TEST(FollowerIntegration, HostileFirstEndpointIsSurvivedAndTheSecondIsUsed) {
   REQUIRE_ANVIL();
-  LogCapture logs;
+  LogCapture logs(capture_level(), /*echo=*/true);
   LotteryChain chain;
   std::atomic<std::size_t> n{0};
   FakeRpcServer hostile([&](const std::string& body) {

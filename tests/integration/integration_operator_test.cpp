@@ -10,22 +10,21 @@
 #include "contract/calls.hpp"
 #include "contract/views.hpp"
 #include "eth/hex.hpp"
-#include "eth/keccak.hpp"
 #include "eth/secp256k1.hpp"
 #include "follower/follower.hpp"
 #include "follower/rpc_chain_source.hpp"
 #include "infra/task_group.hpp"
-#include "logging/log.hpp"
 #include "operation/node.hpp"
 #include "operation/operator.hpp"
 #include "rpc/client.hpp"
 #include "store/store.hpp"
+#include "support/log_capture.hpp"
 #include "support/lottery_chain.hpp"
+#include "support/rpc_client_thread.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
@@ -35,10 +34,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 namespace lottery::integration {
 namespace {
@@ -57,19 +54,8 @@ eth::Bytes from_hex(std::string_view text) {
 /// io_context, a store and an operator (with the contract's operator key unless told otherwise).
 class Harness {
  public:
-  explicit Harness(std::optional<std::size_t> key_account = 1) {
-    logging::LogOptions log;
-    log.level = logging::Level::kDebug;
-    log.to_stderr = false;
-    log.sink = [this](std::string_view line) {
-      std::lock_guard lock(lines_mutex_);
-      lines_.emplace_back(line);
-    };
-    logging::configure(log);
-
-    io_thread_ = std::thread([this] { io_.run(); });
-    client_ = rpc::RpcClient::create(io_.get_executor(), chain.http_url());
-    node_ = std::make_shared<operation::RpcNode>(*client_);
+  explicit Harness(std::optional<std::size_t> key_account = 1) : rpc_(chain.http_url()) {
+    node_ = std::make_shared<operation::RpcNode>(rpc_.client());
 
     OperatorOptions options;
     options.contract_address = eth::parse_address(chain.contract_address()).value();
@@ -80,12 +66,9 @@ class Harness {
   }
 
   ~Harness() {
+    // The operator and its node use the client: gone before `rpc_` closes it.
     op.reset();
-    client_->close();
-    work_.reset();
-    io_.stop();
-    io_thread_.join();
-    logging::reset();
+    node_.reset();
   }
 
   void set_key(std::size_t account) {
@@ -119,7 +102,7 @@ class Harness {
   /// Awaits `on_head` for the current head; returns it.
   HeadView drive() {
     HeadView head = read_head();
-    boost::asio::co_spawn(io_, op->on_head(head), boost::asio::use_future).get();
+    boost::asio::co_spawn(io(), op->on_head(head), boost::asio::use_future).get();
     return head;
   }
 
@@ -132,55 +115,21 @@ class Harness {
   }
 
   std::uint64_t nonce_of(std::size_t account, const char* tag = "latest") {
-    json::array params;
-    params.emplace_back(LotteryChain::address(account));
-    params.emplace_back(tag);
-    return parse_quantity(chain.rpc("eth_getTransactionCount", params));
+    return chain.nonce(LotteryChain::address(account), tag);
   }
 
-  /// Number of the contract's RoundCompleted / RoundRefunded logs on the canonical chain.
-  std::size_t count_logs(std::string_view event_signature) {
-    const std::string topic = eth::hex_encode(eth::keccak256(event_signature));
-    std::size_t n = 0;
-    for (const auto& log : chain.get_logs(0, chain.block_number())) {
-      const auto& topics = log.as_object().at("topics").as_array();
-      if (!topics.empty() && topics[0].as_string() == topic) ++n;
-    }
-    return n;
-  }
+  boost::asio::io_context& io() { return rpc_.io(); }
+  rpc::RpcClient& client() { return rpc_.client(); }
 
-  std::size_t count_lines(std::string_view a, std::string_view b = {}) {
-    std::lock_guard lock(lines_mutex_);
-    std::size_t n = 0;
-    for (const auto& l : lines_) {
-      if (l.find(a) != std::string::npos && l.find(b) != std::string::npos) ++n;
-    }
-    return n;
-  }
-
-  std::string dump_log() {
-    std::lock_guard lock(lines_mutex_);
-    std::string out;
-    for (const auto& l : lines_) out += l + "\n";
-    return out;
-  }
-
-  boost::asio::io_context& io() { return io_; }
-  rpc::RpcClient& client() { return *client_; }
-
+  /// Declared first: captures from before the chain starts until everything else is gone.
+  LogCapture logs;
   LotteryChain chain;
   store::Store store;
   std::unique_ptr<Operator> op;
 
  private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
-      boost::asio::make_work_guard(io_);
-  std::thread io_thread_;
-  std::unique_ptr<rpc::RpcClient> client_;
+  RpcClientThread rpc_;
   std::shared_ptr<operation::RpcNode> node_;
-  std::mutex lines_mutex_;
-  std::vector<std::string> lines_;
 };
 
 constexpr std::string_view kRoundCompleted =
@@ -213,7 +162,7 @@ TEST(OperatorIntegration, DrawsWithinOneBlockOfTheWindowAndLandsOnce) {
 
   h.mine_at(round.min_draw_time);
   const HeadView opened = h.drive();
-  EXPECT_EQ(h.nonce_of(1, "pending"), 1u) << h.dump_log();
+  EXPECT_EQ(h.nonce_of(1, "pending"), 1u) << h.logs.dump();
   // Automine: the draw is in the block right after the head that opened the window.
   const HeadView after = h.drive();
   EXPECT_EQ(after.block_number, opened.block_number + 1);
@@ -229,7 +178,7 @@ TEST(OperatorIntegration, DrawsWithinOneBlockOfTheWindowAndLandsOnce) {
     h.drive();
   }
   EXPECT_EQ(h.nonce_of(1), 1u) << "exactly one operator transaction";
-  EXPECT_EQ(h.count_logs(kRoundCompleted), 1u);
+  EXPECT_EQ(h.chain.count_logs(kRoundCompleted), 1u);
   EXPECT_FALSE(h.op->status().pending_tx.has_value());
   EXPECT_GT(h.op->status().balance_wei, 0);
   std::printf(
@@ -277,8 +226,8 @@ TEST(OperatorIntegration, RefundsTooFewPlayersAndExpiredRoundsWithoutDuplicates)
     h.drive();
   }
   EXPECT_EQ(h.nonce_of(1), 2u) << "one draw, one refund, no duplicate";
-  EXPECT_EQ(h.count_logs(kRoundRefunded), 2u);
-  EXPECT_EQ(h.count_logs(kRoundCompleted), 0u);
+  EXPECT_EQ(h.chain.count_logs(kRoundRefunded), 2u);
+  EXPECT_EQ(h.chain.count_logs(kRoundCompleted), 0u);
   std::printf(
       "[operator] refunds: round %llu refunded by drawWinner (1 player), round %llu by "
       "refundExpiredRound after maxDrawTime; operator sent exactly 2 transactions\n",
@@ -308,7 +257,7 @@ TEST(OperatorIntegration, AReorgThatRemovesTheDrawIsReEvaluatedAndDrawnOnce) {
   ASSERT_TRUE(removed) << "anvil_reorg kept the draw";
 
   h.drive();  // sees the reorg, re-decides on the new state, re-sends with the same nonce
-  EXPECT_EQ(h.op->stats().reorged, 1u) << h.dump_log();
+  EXPECT_EQ(h.op->stats().reorged, 1u) << h.logs.dump();
   for (int i = 0; i < 4; ++i) {
     h.chain.mine();
     h.drive();
@@ -316,10 +265,10 @@ TEST(OperatorIntegration, AReorgThatRemovesTheDrawIsReEvaluatedAndDrawnOnce) {
   EXPECT_EQ(h.last_round().round_id, round.round_id);
   EXPECT_EQ(h.last_round().state, RoundState::kCompleted);
   EXPECT_EQ(h.current_round().round_id, round.round_id + 1);
-  EXPECT_EQ(h.count_logs(kRoundCompleted), 1u) << "drawn exactly once on the new chain";
+  EXPECT_EQ(h.chain.count_logs(kRoundCompleted), 1u) << "drawn exactly once on the new chain";
   EXPECT_EQ(h.nonce_of(1), 1u);
   EXPECT_EQ(h.op->stats().mined, 2u);
-  if (std::getenv("OPERATOR_TEST_LOG") != nullptr) std::printf("%s", h.dump_log().c_str());
+  if (std::getenv("OPERATOR_TEST_LOG") != nullptr) std::printf("%s", h.logs.dump().c_str());
   std::printf(
       "[operator] reorg: draw in block %llu removed by anvil_reorg; operator re-evaluated and the "
       "round was drawn once on the new chain (operator nonce 1)\n",
@@ -336,7 +285,7 @@ TEST(OperatorIntegration, AStuckTransactionIsReplacedWithTheSameNonceAndOneLands
   h.mine_at(round.min_draw_time);
   const HeadView sent_at = h.drive();
   const auto intent = h.op->pending_intent();
-  ASSERT_TRUE(intent.has_value()) << h.dump_log();
+  ASSERT_TRUE(intent.has_value()) << h.logs.dump();
   ASSERT_EQ(intent->attempts.size(), 1u);
   const operation::Fees first_fees = intent->attempts[0].fees;
   const eth::Hash32 first_hash = intent->attempts[0].hash;
@@ -353,7 +302,7 @@ TEST(OperatorIntegration, AStuckTransactionIsReplacedWithTheSameNonceAndOneLands
   EXPECT_EQ(h.nonce_of(1), 0u) << "still stuck";
   const auto replaced = h.op->pending_intent();
   ASSERT_TRUE(replaced.has_value());
-  ASSERT_GE(replaced->attempts.size(), 2u) << h.dump_log();
+  ASSERT_GE(replaced->attempts.size(), 2u) << h.logs.dump();
   const operation::Fees second_fees = replaced->attempts.back().fees;
   EXPECT_EQ(replaced->nonce, intent->nonce);
   EXPECT_GE(second_fees.max_fee * 8, first_fees.max_fee * 9);
@@ -368,7 +317,7 @@ TEST(OperatorIntegration, AStuckTransactionIsReplacedWithTheSameNonceAndOneLands
   }
   EXPECT_EQ(h.nonce_of(1), 1u) << "the nonce advanced by exactly one";
   EXPECT_EQ(h.last_round().state, RoundState::kCompleted);
-  EXPECT_EQ(h.count_logs(kRoundCompleted), 1u);
+  EXPECT_EQ(h.chain.count_logs(kRoundCompleted), 1u);
   EXPECT_TRUE(h.chain.receipt(eth::hex_encode(first_hash)).is_null())
       << "the replaced one never landed";
   EXPECT_EQ(h.op->stats().mined, 1u);
@@ -420,8 +369,8 @@ TEST(OperatorIntegration, ADrawThatWouldRevertIsNotSentAndTheReasonIsLogged) {
   EXPECT_EQ(h.nonce_of(5, "pending"), 0u);
   EXPECT_EQ(h.op->stats().intents, 0u);
   EXPECT_GE(h.op->stats().simulation_reverts, 2u);
-  EXPECT_EQ(h.count_lines("simulation reverted", "Only operator"), 2u) << h.dump_log();
-  EXPECT_EQ(h.count_lines("WARN", "Only operator"), 1u);
+  EXPECT_EQ(h.logs.count("simulation reverted", "Only operator"), 2u) << h.logs.dump();
+  EXPECT_EQ(h.logs.count("WARN", "Only operator"), 1u);
   EXPECT_EQ(h.current_round().state, RoundState::kBetting);
   std::printf(
       "[operator] simulation: a draw from a non-operator key was simulated, not sent, and logged "
@@ -472,10 +421,10 @@ TEST(OperatorIntegration, WiredToTheRealFollowerItDrawsOnItsOwn) {
   group.cancel_all();
   boost::asio::co_spawn(h.io(), group.join(), boost::asio::use_future).get();
 
-  EXPECT_EQ(h.last_round().round_id, round.round_id) << h.dump_log();
+  EXPECT_EQ(h.last_round().round_id, round.round_id) << h.logs.dump();
   EXPECT_EQ(h.last_round().state, RoundState::kCompleted);
   EXPECT_EQ(h.nonce_of(1), 1u);
-  EXPECT_EQ(h.count_logs(kRoundCompleted), 1u);
+  EXPECT_EQ(h.chain.count_logs(kRoundCompleted), 1u);
   const auto snapshot = h.store.snapshot();
   EXPECT_EQ(snapshot->operator_status.status, store::OperatorRunState::kRunning);
   EXPECT_FALSE(snapshot->operator_status.pending_tx.has_value());

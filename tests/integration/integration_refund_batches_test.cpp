@@ -10,23 +10,22 @@
 #include "contract/calls.hpp"
 #include "contract/views.hpp"
 #include "eth/hex.hpp"
-#include "eth/keccak.hpp"
 #include "eth/secp256k1.hpp"
 #include "eth/u256.hpp"
 #include "follower/follower.hpp"
 #include "follower/rpc_chain_source.hpp"
 #include "infra/task_group.hpp"
-#include "logging/log.hpp"
 #include "operation/node.hpp"
 #include "operation/operator.hpp"
 #include "rpc/client.hpp"
 #include "store/store.hpp"
+#include "support/log_capture.hpp"
 #include "support/lottery_chain.hpp"
+#include "support/rpc_client_thread.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
@@ -70,27 +69,9 @@ eth::U256 word_of(const std::string& hex) {
 
 class RefundHarness {
  public:
-  RefundHarness() : chain(chain_options()) {
+  RefundHarness() : chain(chain_options()), rpc_(chain.http_url()) {
     const json::value listed = chain.rpc("eth_accounts");
     for (const auto& a : listed.as_array()) accounts.emplace_back(a.as_string());
-    logging::LogOptions log;
-    log.level = logging::Level::kDebug;
-    log.to_stderr = false;
-    log.sink = [this](std::string_view line) {
-      std::lock_guard lock(lines_mutex_);
-      lines_.emplace_back(line);
-    };
-    logging::configure(log);
-    io_thread_ = std::thread([this] { io_.run(); });
-    client_ = rpc::RpcClient::create(io_.get_executor(), chain.http_url());
-  }
-
-  ~RefundHarness() {
-    client_->close();
-    work_.reset();
-    io_.stop();
-    io_thread_.join();
-    logging::reset();
   }
 
   eth::U256 balance(const std::string& address) {
@@ -110,40 +91,7 @@ class RefundHarness {
     return contract::decode_u64(eth::hex_decode(data).value()).value();
   }
 
-  std::uint64_t operator_nonce() {
-    json::array params;
-    params.emplace_back(chain.operator_address());
-    params.emplace_back("latest");
-    return parse_quantity(chain.rpc("eth_getTransactionCount", params));
-  }
-
-  std::size_t count_logs(std::string_view event_signature) {
-    const std::string topic = eth::hex_encode(eth::keccak256(event_signature));
-    std::size_t n = 0;
-    for (const auto& log : chain.get_logs(0, chain.block_number())) {
-      const auto& topics = log.as_object().at("topics").as_array();
-      if (!topics.empty() && topics[0].as_string() == topic) ++n;
-    }
-    return n;
-  }
-
-  std::size_t count_lines(std::string_view a, std::string_view b = {}) {
-    std::lock_guard lock(lines_mutex_);
-    std::size_t n = 0;
-    for (const auto& l : lines_) {
-      if (l.find(a) != std::string::npos && l.find(b) != std::string::npos) ++n;
-    }
-    return n;
-  }
-
-  std::string dump_log() {
-    std::lock_guard lock(lines_mutex_);
-    std::string out;
-    for (const auto& l : lines_) {
-      if (l.find("operator") != std::string::npos) out += l + "\n";
-    }
-    return out;
-  }
+  std::uint64_t operator_nonce() { return chain.nonce(chain.operator_address()); }
 
   /// Polls `done` every 100 ms until it holds or `timeout` passes.
   static bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
@@ -155,21 +103,17 @@ class RefundHarness {
     return true;
   }
 
-  boost::asio::io_context& io() { return io_; }
-  rpc::RpcClient& client() { return *client_; }
+  boost::asio::io_context& io() { return rpc_.io(); }
+  rpc::RpcClient& client() { return rpc_.client(); }
 
+  /// Declared first: captures from before the chain starts until everything else is gone.
+  LogCapture logs;
   LotteryChain chain;
   store::Store store;
   std::vector<std::string> accounts;  ///< eth_accounts, lower case
 
  private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
-      boost::asio::make_work_guard(io_);
-  std::thread io_thread_;
-  std::unique_ptr<rpc::RpcClient> client_;
-  std::mutex lines_mutex_;
-  std::vector<std::string> lines_;
+  RpcClientThread rpc_;
 };
 
 TEST(RefundBatchesIntegration, TheServiceContinuesALargeRefundUntilEveryStakeIsBack) {
@@ -277,17 +221,17 @@ TEST(RefundBatchesIntegration, TheServiceContinuesALargeRefundUntilEveryStakeIsB
 
   ASSERT_TRUE(completed) << "refund progress " << h.refund_progress(round.round_id) << "/"
                          << kPlayers << "\n"
-                         << h.dump_log();
+                         << h.logs.dump("operator");
   EXPECT_TRUE(store_done);
 
   // Exactly two operator transactions: refundExpiredRound() and one continueRefund(round).
-  EXPECT_EQ(h.operator_nonce(), 2u) << h.dump_log();
+  EXPECT_EQ(h.operator_nonce(), 2u) << h.logs.dump("operator");
   EXPECT_EQ(op.stats().intents, 2u);
   EXPECT_EQ(op.stats().mined, 2u);
   EXPECT_EQ(op.stats().reverted, 0u);
-  EXPECT_EQ(h.count_lines("transaction landed", "refund_expired_round"), 1u);
-  EXPECT_EQ(h.count_lines("transaction landed", "continue_refund"), 1u) << h.dump_log();
-  EXPECT_EQ(h.count_logs(kRefundsPending), 1u);
+  EXPECT_EQ(h.logs.count("transaction landed", "refund_expired_round"), 1u);
+  EXPECT_EQ(h.logs.count("transaction landed", "continue_refund"), 1u) << h.logs.dump("operator");
+  EXPECT_EQ(h.chain.count_logs(kRefundsPending), 1u);
   {
     std::lock_guard lock(seen_mutex);
     EXPECT_GE(heads_with_pending_refund, 1u) << "the operator was told about the pending refund";

@@ -284,4 +284,36 @@ std::string LotteryChain::call(std::string_view data_hex) {
   return std::string(result.as_string());
 }
 
+std::uint64_t LotteryChain::nonce(const std::string& address, const char* tag) {
+  json::array params;
+  params.emplace_back(address);
+  params.emplace_back(tag);
+  return parse_quantity(rpc("eth_getTransactionCount", params));
+}
+
+std::string LotteryChain::event_topic(std::string_view event_signature) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string data = "0x";
+  for (const char c : event_signature) {
+    const auto byte = static_cast<unsigned char>(c);
+    data += kDigits[byte >> 4];
+    data += kDigits[byte & 0x0f];
+  }
+  json::array params;
+  params.emplace_back(data);
+  const json::value topic = rpc("web3_sha3", params);
+  if (!topic.is_string()) throw std::runtime_error("web3_sha3 returned " + json::serialize(topic));
+  return lower(topic.as_string());
+}
+
+std::size_t LotteryChain::count_logs(std::string_view event_signature) {
+  const std::string topic = event_topic(event_signature);
+  std::size_t n = 0;
+  for (const auto& log : get_logs(0, block_number())) {
+    const auto& topics = log.as_object().at("topics").as_array();
+    if (!topics.empty() && lower(topics[0].as_string()) == topic) ++n;
+  }
+  return n;
+}
+
 }  // namespace lottery::integration

@@ -146,6 +146,14 @@ class LotteryChain {
   boost::json::array get_logs(std::uint64_t from, std::uint64_t to);
   /// eth_call of `data_hex` on the contract at "latest"; returns the "0x…" result.
   std::string call(std::string_view data_hex);
+  /// eth_getTransactionCount of `address` at block `tag` ("latest", "pending", …).
+  std::uint64_t nonce(const std::string& address, const char* tag = "latest");
+  /// The "0x…" topic of an event, e.g. "RoundRefunded(uint256,uint256,uint256,string,uint256)":
+  /// Keccak-256 of the signature, computed by the node (web3_sha3), not by our code.
+  std::string event_topic(std::string_view event_signature);
+  /// How many of the contract's logs on the canonical chain (block 0 to the head) have
+  /// `event_signature`'s topic first.
+  std::size_t count_logs(std::string_view event_signature);
 
   /// Function selectors (4 bytes as "0x…") of the calls above.
   static constexpr std::string_view kPlaceBet = "0xf90f4560";
