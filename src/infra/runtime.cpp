@@ -17,7 +17,11 @@ namespace {
 // container's --cpuset-cpus) does not run more threads than cores and pay
 // for the switching.
 std::size_t resolve_threads(std::size_t requested) {
-  if (requested != 0) return requested;
+  return requested != 0 ? requested : usable_cores();
+}
+}  // namespace
+
+std::size_t usable_cores() {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
   if (::sched_getaffinity(0, sizeof(allowed), &allowed) == 0) {
@@ -27,7 +31,6 @@ std::size_t resolve_threads(std::size_t requested) {
   const auto hw = std::thread::hardware_concurrency();
   return hw == 0 ? 1 : hw;
 }
-}  // namespace
 
 Runtime::Runtime(std::size_t threads)
     : threads_(resolve_threads(threads)),

@@ -22,6 +22,10 @@ namespace lottery::infra {
 /// thread, in registration order; the callbacks begin graceful shutdown (close
 /// listeners, cancel loops). `run()` returns once all work has finished, or
 /// when `force_stop()` is called (e.g. after a shutdown deadline).
+/// Cores this process may run on: its CPU affinity mask (after taskset or a
+/// cpuset), else the machine's count; at least 1.
+std::size_t usable_cores();
+
 class Runtime {
  public:
   /// `threads` == 0 means one thread per core the process may run on (its CPU

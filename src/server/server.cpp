@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "server/server.hpp"
 
+#include "infra/runtime.hpp"
 #include "logging/log.hpp"
 #include "server/api.hpp"
 #include "server/rate_limit.hpp"
@@ -101,7 +102,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     rate_limited =
         &reg.counter("lottery_http_rate_limited_total", "Requests refused by the per-IP rate limit")
              .with({});
-    broadcaster = std::make_unique<Broadcaster>(ws_clients);
+    const std::size_t lanes =
+        options.ws_fanout_lanes != 0 ? options.ws_fanout_lanes : infra::usable_cores();
+    broadcaster = std::make_unique<Broadcaster>(ws_clients, executor, lanes);
   }
 
   infra::Executor executor;

@@ -45,6 +45,9 @@ struct ServerOptions {
   std::size_t ws_max_clients = 10000;
   std::size_t ws_send_queue = 64;           ///< messages per session before coalescing
   std::size_t ws_max_message_bytes = 4096;  ///< larger client messages close the session (1009)
+  /// Broadcasts are written to clients by this many tasks in parallel on the
+  /// I/O threads (0: one per usable core), so a commit never waits for them.
+  std::size_t ws_fanout_lanes = 0;
   std::chrono::milliseconds ws_ping_interval{20'000};  ///< protocol ping after this much silence
   std::chrono::milliseconds ws_send_timeout{10'000};   ///< a write stuck this long drops the client
   std::chrono::milliseconds shutdown_deadline{5'000};  ///< `stop()` force-closes after this

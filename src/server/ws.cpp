@@ -3,11 +3,13 @@
 
 #include "logging/log.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json/parse.hpp>
 
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <tuple>
@@ -409,6 +411,14 @@ bool WsSession::check(std::chrono::steady_clock::time_point now) {
 
 Broadcaster::Broadcaster(infra::Gauge* clients_gauge) : clients_gauge_(clients_gauge) {}
 
+Broadcaster::Broadcaster(infra::Gauge* clients_gauge, const infra::Executor& executor,
+                         std::size_t lanes)
+    : clients_gauge_(clients_gauge) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(lanes, 1); ++i) {
+    lanes_.push_back(boost::asio::make_strand(executor));
+  }
+}
+
 void Broadcaster::add(const std::shared_ptr<WsSession>& session) {
   std::optional<std::uint16_t> closing;
   {
@@ -449,18 +459,43 @@ void Broadcaster::publish(const store::ChangeSet& changes) {
     if (change.message && kind) messages.emplace_back(*kind, change.message);
   }
   if (messages.empty()) return;
-  const auto live = sessions();
   const std::uint64_t version = changes.snapshot ? changes.snapshot->version : 0;
   std::shared_ptr<const std::string> resync;
   if (changes.snapshot) resync = changes.snapshot->views.ws_snapshot;
-  for (const auto& session : live) session->deliver_all(messages, version, resync, version);
+  fan_out(std::move(messages), version, std::move(resync));
 }
 
 void Broadcaster::publish(const FeedBatch& batch) {
   if (batch.messages.empty()) return;
-  const auto live = sessions();
-  for (const auto& session : live) {
-    session->deliver_all(batch.messages, batch.position, batch.snapshot, batch.position);
+  fan_out(batch.messages, batch.position, batch.snapshot);
+}
+
+void Broadcaster::fan_out(WsSession::Messages messages, std::uint64_t version,
+                          std::shared_ptr<const std::string> resync) {
+  // The session list is taken now, at commit time: a session added later
+  // took its snapshot after this commit and needs none of it.
+  auto live = sessions();
+  if (live.empty()) return;
+  if (lanes_.empty()) {
+    for (const auto& session : live) session->deliver_all(messages, version, resync, version);
+    return;
+  }
+  struct Job {
+    WsSession::Messages messages;
+    std::uint64_t version;
+    std::shared_ptr<const std::string> resync;
+    std::vector<std::shared_ptr<WsSession>> sessions;
+  };
+  auto job = std::make_shared<const Job>(
+      Job{std::move(messages), version, std::move(resync), std::move(live)});
+  const std::size_t count = lanes_.size();
+  for (std::size_t lane = 0; lane < count; ++lane) {
+    boost::asio::post(lanes_[lane], [job, lane, count] {
+      for (const auto& session : job->sessions) {
+        if (session->id() % count != lane) continue;
+        session->deliver_all(job->messages, job->version, job->resync, job->version);
+      }
+    });
   }
 }
 

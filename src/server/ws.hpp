@@ -28,6 +28,7 @@
 #include "store/store.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <array>
 #include <atomic>
@@ -199,11 +200,17 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 };
 
 /// Fans store changes out to every session. Thread-safe: the store calls
-/// `publish` on the writer's thread; sessions add and remove themselves on
-/// their strands. Sends happen outside the lock (weak_ptrs are copied first).
+/// `publish` on its writer's thread; sessions add and remove themselves on
+/// their strands. With lanes, `publish` only posts: each lane (a strand on
+/// the I/O threads) writes to the sessions whose id falls in it, so a commit
+/// never waits for thousands of sends, the sends use every core, and each
+/// session still gets every message in commit order (one lane, FIFO).
 class Broadcaster {
  public:
+  /// Writes to the clients on the publishing thread (tests, tools).
   explicit Broadcaster(infra::Gauge* clients_gauge = nullptr);
+  /// Writes to the clients in `lanes` parallel tasks on `executor`.
+  Broadcaster(infra::Gauge* clients_gauge, const infra::Executor& executor, std::size_t lanes);
 
   void add(const std::shared_ptr<WsSession>& session);
   void remove(std::uint64_t id);
@@ -223,7 +230,12 @@ class Broadcaster {
   std::size_t sweep(std::chrono::steady_clock::time_point now);
 
  private:
+  /// Delivers `messages` to every live session (inline or through the lanes).
+  void fan_out(WsSession::Messages messages, std::uint64_t version,
+               std::shared_ptr<const std::string> resync);
+
   infra::Gauge* clients_gauge_;
+  std::vector<boost::asio::strand<infra::Executor>> lanes_;
   mutable std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<WsSession>> sessions_;
   std::optional<std::uint16_t> closing_;  ///< set by close_all

@@ -1050,6 +1050,52 @@ TEST(ServerWebSocket, SlowReaderDoesNotBlockOthers) {
   EXPECT_EQ(http_request(harness.port(), "GET", "/health").status, 200);
 }
 
+TEST(ServerWebSocket, ParallelFanOutKeepsEveryClientsOrder) {
+  // Two lanes on two I/O threads write in parallel; each client must still
+  // see the commits in order and end with the last one.
+  server::ServerOptions options;
+  options.ws_fanout_lanes = 2;
+  options.ws_send_queue = 1000;  // no coalescing: every commit is seen
+  ServerHarness harness(options, 2);
+  harness.populate();
+  harness.start();
+  constexpr std::size_t kClients = 6;
+  std::vector<std::unique_ptr<WsTestClient>> clients;
+  for (std::size_t i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<WsTestClient>());
+    ASSERT_TRUE(clients.back()->connect(harness.port())) << clients.back()->error();
+    ASSERT_TRUE(clients.back()->next_of_type("snapshot"));
+  }
+  constexpr std::size_t kCommits = 150;
+  for (std::size_t i = 1; i <= kCommits; ++i) {
+    std::vector<store::Participant> players;
+    for (std::uint64_t p = 0; p < i; ++p) {
+      Address a{};
+      a.bytes[0] = 0x22;
+      a.bytes[18] = static_cast<std::uint8_t>(p >> 8);
+      a.bytes[19] = static_cast<std::uint8_t>(p);
+      players.push_back({a, kFinney});
+    }
+    store::Batch b;
+    b.set_chain_status(head(200 + i));
+    b.set_participants(std::move(players));
+    harness.store().commit(std::move(b));
+  }
+  for (std::size_t c = 0; c < kClients; ++c) {
+    std::size_t last = 0;
+    std::size_t seen = 0;
+    while (last < kCommits) {
+      auto message = clients[c]->next_of_type("participants_update", 5s);
+      ASSERT_TRUE(message) << "client " << c << " stopped after " << last;
+      const std::size_t size = message->at("payload").at("participants").as_array().size();
+      ASSERT_GT(size, last) << "client " << c << " got commit " << size << " after " << last;
+      last = size;
+      ++seen;
+    }
+    EXPECT_EQ(seen, kCommits) << "client " << c;
+  }
+}
+
 TEST(ServerWebSocket, StuckWriterIsDropped) {
   server::ServerOptions options;
   options.ws_send_queue = 4;
