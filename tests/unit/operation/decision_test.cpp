@@ -2,6 +2,7 @@
 #include "operation/decision.hpp"
 
 #include "contract/calls.hpp"
+#include "refund_progress.hpp"
 
 #include <gtest/gtest.h>
 
@@ -79,15 +80,6 @@ TEST(Decide, CallDataMatchesTheContractBinding) {
   EXPECT_EQ(action_name(Action::kDrawWinner), "draw_winner");
   EXPECT_EQ(action_name(Action::kRefundExpired), "refund_expired_round");
   EXPECT_EQ(action_name(Action::kNone), "none");
-}
-
-store::RefundProgress refund_of(std::uint64_t round_id, std::uint64_t count,
-                                std::uint64_t refunded) {
-  store::RefundProgress p;
-  p.round_id = round_id;
-  p.participant_count = count;
-  p.refunded = refunded;
-  return p;
 }
 
 TEST(DecideRefund, TheOldestUnfinishedBatchedRefundIsContinued) {

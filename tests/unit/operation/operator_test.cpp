@@ -5,6 +5,7 @@
 #include "eth/hex.hpp"
 #include "fake_node.hpp"
 #include "logging/log.hpp"
+#include "refund_progress.hpp"
 
 #include <gtest/gtest.h>
 
@@ -170,15 +171,6 @@ TEST_F(OperatorTest, RefundsAfterTheWindowAndClosesEmptyRounds) {
   step(head(101, 1001, store::RoundState::kBetting, 0));
   ASSERT_EQ(node->sent.size(), 1u);
   EXPECT_EQ(node->sent[0].txn.data, contract::refund_expired_round_call());
-}
-
-store::RefundProgress refund_of(std::uint64_t round_id, std::uint64_t count,
-                                std::uint64_t refunded) {
-  store::RefundProgress p;
-  p.round_id = round_id;
-  p.participant_count = count;
-  p.refunded = refunded;
-  return p;
 }
 
 TEST_F(OperatorTest, ContinuesABatchedRefundOnceUntilTheFollowerSeesItDone) {
