@@ -4,6 +4,7 @@
 #include "contract/calls.hpp"
 #include "eth/hex.hpp"
 #include "eth/transaction.hpp"
+#include "store/types.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -52,7 +53,8 @@ ParamResult<CheckedBet> check_bet_request(std::string_view body, const BetRules&
   }
   if (txn.value == 0 || (rules.min_bet != 0 && txn.value < rules.min_bet)) {
     return ParamError{"bet_too_small", "The bet must be at least the minimum bet of " +
-                                           eth::u256_to_dec(rules.min_bet) + " wei."};
+                                           store::format_ether(rules.min_bet) + " ETH (" +
+                                           eth::u256_to_dec(rules.min_bet) + " wei)."};
   }
   auto sender = eth::recover_sender(*signed_txn);
   if (!sender) {

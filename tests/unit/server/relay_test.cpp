@@ -86,7 +86,11 @@ TEST(CheckBet, RefusesWhatIsNotAPlaceBetForThisChainAndContract) {
   EXPECT_EQ(code_of(check_bet_request(body_for(txn), rules())), "wrong_function");
   txn = good_txn();
   txn.value = eth::U256{999};
-  EXPECT_EQ(code_of(check_bet_request(body_for(txn), rules())), "bet_too_small");
+  const auto too_small = check_bet_request(body_for(txn), rules());
+  EXPECT_EQ(code_of(too_small), "bet_too_small");
+  // The minimum in the unit players think in, and exactly in wei.
+  EXPECT_EQ(std::get<ParamError>(too_small).message,
+            "The bet must be at least the minimum bet of 0.000000000000001 ETH (1000 wei).");
   txn.value = 0;
   EXPECT_EQ(code_of(check_bet_request(body_for(txn), rules())), "bet_too_small");
 }
