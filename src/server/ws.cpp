@@ -93,21 +93,6 @@ void WsSession::start(const std::string& handshake_response, const std::string& 
   wait_readable_locked();
 }
 
-void WsSession::deliver(MessageKind kind, std::uint64_t version,
-                        const std::shared_ptr<const std::string>& text,
-                        const std::shared_ptr<const std::string>& resync,
-                        std::uint64_t resync_version) {
-  if (!text || dropped_.load(std::memory_order_relaxed)) return;
-  SendQueue::PushResult result;
-  {
-    std::lock_guard lock(mutex_);
-    if (ended_ || close_queued_) return;
-    result = queue_.push({kind, version, text}, resync, resync_version);
-    if (!result.stuck) flush_locked();
-  }
-  account(result);
-}
-
 void WsSession::deliver_all(const Messages& messages, std::uint64_t version,
                             const std::shared_ptr<const std::string>& resync,
                             std::uint64_t resync_version) {
@@ -360,7 +345,7 @@ void WsSession::handle_client_message(std::string_view text) {
   const auto* type = doc.as_object().if_contains("type");
   if (type == nullptr || !type->is_string() || type->as_string() != "ping") return;
   if (metrics_.client_pings != nullptr) metrics_.client_pings->inc();
-  deliver(MessageKind::kPong, 0, pong_message(), nullptr, 0);
+  deliver_all({{MessageKind::kPong, pong_message()}}, 0, nullptr, 0);
 }
 
 void WsSession::finish() {
@@ -408,8 +393,6 @@ bool WsSession::check(std::chrono::steady_clock::time_point now) {
   }
   return false;
 }
-
-Broadcaster::Broadcaster(infra::Gauge* clients_gauge) : clients_gauge_(clients_gauge) {}
 
 Broadcaster::Broadcaster(infra::Gauge* clients_gauge, const infra::Executor& executor,
                          std::size_t lanes)
@@ -476,10 +459,6 @@ void Broadcaster::fan_out(WsSession::Messages messages, std::uint64_t version,
   // took its snapshot after this commit and needs none of it.
   auto live = sessions();
   if (live.empty()) return;
-  if (lanes_.empty()) {
-    for (const auto& session : live) session->deliver_all(messages, version, resync, version);
-    return;
-  }
   struct Job {
     WsSession::Messages messages;
     std::uint64_t version;

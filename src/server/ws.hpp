@@ -16,7 +16,7 @@
 // sweep (`check`), not by a timer per client.
 //
 // Threads: the socket's completion handlers run on the connection's strand;
-// `deliver`, `close` and `check` come from any thread. Everything that touches
+// `deliver_all`, `close` and `check` come from any thread. Everything that touches
 // the socket happens under the session's mutex, and the socket is closed only
 // when the session ends, so a descriptor number is never reused under a send.
 
@@ -101,14 +101,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
              Broadcaster& broadcaster, const store::Store& store, const WsFeed* feed,
              std::shared_ptr<void> keepalive);
 
-  /// Sends a message now, or queues it when the client's socket is full
-  /// (any thread). `resync` is the current snapshot message used when the
-  /// client is too slow (see SendQueue).
-  void deliver(MessageKind kind, std::uint64_t version,
-               const std::shared_ptr<const std::string>& text,
-               const std::shared_ptr<const std::string>& resync, std::uint64_t resync_version);
-
-  /// One commit's messages, in order: like `deliver` for each, written together.
+  /// Sends one commit's messages now, in order and in one write, or queues them
+  /// when the client's socket is full (any thread). `resync` is the current
+  /// snapshot message used when the client is too slow (see SendQueue).
   using Messages = std::vector<std::pair<MessageKind, std::shared_ptr<const std::string>>>;
   void deliver_all(const Messages& messages, std::uint64_t version,
                    const std::shared_ptr<const std::string>& resync, std::uint64_t resync_version);
@@ -201,14 +196,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
 
 /// Fans store changes out to every session. Thread-safe: the store calls
 /// `publish` on its writer's thread; sessions add and remove themselves on
-/// their strands. With lanes, `publish` only posts: each lane (a strand on
+/// their strands. `publish` only posts: each lane (a strand on
 /// the I/O threads) writes to the sessions whose id falls in it, so a commit
 /// never waits for thousands of sends, the sends use every core, and each
 /// session still gets every message in commit order (one lane, FIFO).
 class Broadcaster {
  public:
-  /// Writes to the clients on the publishing thread (tests, tools).
-  explicit Broadcaster(infra::Gauge* clients_gauge = nullptr);
   /// Writes to the clients in `lanes` parallel tasks on `executor`.
   Broadcaster(infra::Gauge* clients_gauge, const infra::Executor& executor, std::size_t lanes);
 
@@ -230,7 +223,7 @@ class Broadcaster {
   std::size_t sweep(std::chrono::steady_clock::time_point now);
 
  private:
-  /// Delivers `messages` to every live session (inline or through the lanes).
+  /// Delivers `messages` to every live session through the lanes.
   void fan_out(WsSession::Messages messages, std::uint64_t version,
                std::shared_ptr<const std::string> resync);
 
